@@ -1,0 +1,168 @@
+"""Settings, one class per concern, each with its own env-var prefix.
+
+Every environment variable that docker-compose.yml, deploy/ or the local stack sets is a field
+of one of these classes (a contract test checks it).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "winnow-dev-secret-change-me"
+
+
+class DatabaseSettings(BaseSettings):
+    """PostgreSQL connection (``DATABASE_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="DATABASE_", extra="ignore")
+
+    url: str = Field(
+        default="postgresql+psycopg://winnow:winnow@127.0.0.1:5432/winnow",
+        description="SQLAlchemy URL of the Postgres database (driver psycopg 3).",
+    )
+    pool_size: int = Field(default=5, ge=1, description="Connections kept open per process.")
+
+
+class RedisSettings(BaseSettings):
+    """Redis connection used as the Celery broker (``REDIS_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="REDIS_", extra="ignore")
+
+    url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis URL (Celery broker).")
+
+
+class S3Settings(BaseSettings):
+    """The cluster's S3-compatible object store (MinIO in compose, SeaweedFS locally).
+
+    ``S3_ENDPOINT_URL`` is also the endpoint used for datasources of type ``S3`` (the lightly
+    client cannot send an endpoint for that type); ``OBS`` datasources carry their own endpoint.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="S3_", extra="ignore")
+
+    endpoint_url: str | None = Field(
+        default=None, description="S3 API endpoint; unset means AWS S3 itself."
+    )
+    access_key_id: str = Field(default="", description="Access key of the cluster's store.")
+    secret_access_key: SecretStr = Field(
+        default=SecretStr(""), description="Secret key of the cluster's store."
+    )
+    region: str = Field(default="us-east-1", description="Region name sent to the S3 API.")
+    input_bucket: str = Field(default="winnow-input", description="Bucket for INPUT data.")
+    lightly_bucket: str = Field(
+        default="winnow-lightly", description="Bucket for LIGHTLY outputs (results, reports)."
+    )
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP control plane."""
+
+    model_config = SettingsConfigDict(env_prefix="API_", extra="ignore")
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL clients reach the API under; signed download URLs start with it.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(_DEV_SECRET),
+        description="Key for signed download URLs and for encrypting datasource secrets.",
+    )
+    signed_url_ttl_s: int = Field(
+        default=3600, ge=1, description="Lifetime of a signed download URL in seconds."
+    )
+    environment: str = Field(
+        default="development", description="'development' allows the built-in dev secret."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_outside_development(self) -> ApiSettings:
+        if self.environment != "development" and self.secret_key.get_secret_value() == _DEV_SECRET:
+            raise ValueError("API_SECRET_KEY must be set outside development")
+        return self
+
+
+class CelerySettings(BaseSettings):
+    """Queue behaviour for long GPU jobs."""
+
+    model_config = SettingsConfigDict(env_prefix="CELERY_", extra="ignore")
+
+    task_soft_time_limit_s: int = Field(default=6 * 3600, ge=1, description="Soft limit per task.")
+    task_time_limit_s: int = Field(default=6 * 3600 + 300, ge=1, description="Hard limit per task.")
+    visibility_timeout_s: int = Field(
+        default=7 * 3600, ge=1, description="Redis visibility timeout; above the longest job."
+    )
+
+
+class WorkerSettings(BaseSettings):
+    """The GPU worker's runtime knobs."""
+
+    model_config = SettingsConfigDict(env_prefix="WORKER_", extra="ignore")
+
+    device: str = Field(default="auto", description="'auto' (CUDA when present), 'cpu' or 'cuda'.")
+    batch_size: int = Field(default=64, ge=1, description="Images per embedding batch.")
+    num_loader_workers: int = Field(
+        default=2, ge=0, description="DataLoader decode processes (0 decodes in the task process)."
+    )
+    input_size: int = Field(default=64, ge=16, description="Side length images are resized to.")
+    local_datasource_root: str = Field(
+        default="/",
+        description="Directory LOCAL datasource paths resolve under (no escaping it with '..').",
+    )
+
+
+@lru_cache
+def database_settings() -> DatabaseSettings:
+    """Cached database settings read from the environment."""
+    return DatabaseSettings()
+
+
+@lru_cache
+def redis_settings() -> RedisSettings:
+    """Cached Redis settings read from the environment."""
+    return RedisSettings()
+
+
+@lru_cache
+def s3_settings() -> S3Settings:
+    """Cached S3 settings read from the environment."""
+    return S3Settings()
+
+
+@lru_cache
+def api_settings() -> ApiSettings:
+    """Cached API settings read from the environment."""
+    return ApiSettings()
+
+
+@lru_cache
+def celery_settings() -> CelerySettings:
+    """Cached Celery settings read from the environment."""
+    return CelerySettings()
+
+
+@lru_cache
+def worker_settings() -> WorkerSettings:
+    """Cached worker settings read from the environment."""
+    return WorkerSettings()
+
+
+ALL_SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
+    DatabaseSettings,
+    RedisSettings,
+    S3Settings,
+    ApiSettings,
+    CelerySettings,
+    WorkerSettings,
+)
+
+
+def settings_env_vars() -> set[str]:
+    """Every environment variable name some settings class reads."""
+    names: set[str] = set()
+    for cls in ALL_SETTINGS_CLASSES:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        names.update(f"{prefix}{field}".upper() for field in cls.model_fields)
+    return names

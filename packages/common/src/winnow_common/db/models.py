@@ -1,0 +1,163 @@
+"""Tables. Singular snake_case names, ``_at`` timestamps in epoch ms, ObjectId keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from winnow_common.db.base import Base, ObjectIdMixin, TimestampMixin
+from winnow_common.enums import (
+    ArtifactStorageLocation,
+    ArtifactType,
+    DatasetType,
+    ImageType,
+    RunState,
+    ScheduledRunPriority,
+    ScheduledRunState,
+)
+
+
+class User(ObjectIdMixin, TimestampMixin, Base):
+    __tablename__ = "user"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+
+
+class ApiToken(ObjectIdMixin, TimestampMixin, Base):
+    """An API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Dataset(ObjectIdMixin, TimestampMixin, Base):
+    __tablename__ = "dataset"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(256))
+    type: Mapped[str] = mapped_column(String(16), default=DatasetType.IMAGES.value)
+    img_type: Mapped[str] = mapped_column(String(16), default=ImageType.FULL.value)
+
+
+class Datasource(ObjectIdMixin, TimestampMixin, Base):
+    """One datasource config per (dataset, purpose). Secrets are Fernet-encrypted JSON."""
+
+    __tablename__ = "datasource"
+    __table_args__ = (UniqueConstraint("dataset_id", "purpose"),)
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(32))
+    full_path: Mapped[str] = mapped_column(Text)
+    thumb_suffix: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Non-secret, type-specific wire fields (e.g. obsEndpoint, s3Region), camelCase keys.
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Secret wire fields (e.g. obsSecretAccessKey), encrypted as one JSON document.
+    secrets_encrypted: Mapped[str] = mapped_column(Text, default="")
+
+
+class WorkerConfig(ObjectIdMixin, TimestampMixin, Base):
+    """A validated worker config, stored as the camelCase V4 document that was sent."""
+
+    __tablename__ = "worker_config"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(8))
+    config: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class ScheduledRun(ObjectIdMixin, TimestampMixin, Base):
+    __tablename__ = "scheduled_run"
+
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    config_id: Mapped[str] = mapped_column(ForeignKey("worker_config.id"))
+    priority: Mapped[str] = mapped_column(String(16), default=ScheduledRunPriority.MID.value)
+    runs_on: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    state: Mapped[str] = mapped_column(String(16), default=ScheduledRunState.OPEN.value)
+
+
+class Run(ObjectIdMixin, TimestampMixin, Base):
+    """A run a worker picked up (Lightly's ``DockerRun``)."""
+
+    __tablename__ = "run"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    config_id: Mapped[str] = mapped_column(ForeignKey("worker_config.id"))
+    scheduled_id: Mapped[str] = mapped_column(
+        ForeignKey("scheduled_run.id", ondelete="CASCADE"), unique=True
+    )
+    docker_version: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(40), default=RunState.STARTED.value)
+    message: Mapped[str] = mapped_column(Text, default="")
+    # Whether embeddings came from a trained/loaded model (False: random init, said in report).
+    model_trained: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    model_description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_type: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    processing_started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    processing_ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class RunArtifact(ObjectIdMixin, Base):
+    __tablename__ = "run_artifact"
+    __table_args__ = (UniqueConstraint("run_id", "type"),)
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(40), default=ArtifactType.LOG.value)
+    file_name: Mapped[str] = mapped_column(Text)
+    # Key relative to the LIGHTLY datasource root.
+    storage_key: Mapped[str] = mapped_column(Text)
+    storage_location: Mapped[str] = mapped_column(
+        String(16), default=ArtifactStorageLocation.LIGHTLY.value
+    )
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Sample(ObjectIdMixin, Base):
+    """A sample in a dataset; ``idx`` is its bit position in tag bitmasks."""
+
+    __tablename__ = "sample"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "file_name"),
+        UniqueConstraint("dataset_id", "idx"),
+    )
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(Text)
+    idx: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Tag(ObjectIdMixin, TimestampMixin, Base):
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("dataset_id", "name"),)
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("run.id", ondelete="SET NULL"), nullable=True
+    )
+    prev_tag_id: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    name: Mapped[str] = mapped_column(String(256))
+    bit_mask_data: Mapped[str] = mapped_column(Text)
+    tot_size: Mapped[int] = mapped_column(Integer)
+

@@ -1,0 +1,23 @@
+"""Task payloads: an id and nothing else. Everything else is read from Postgres / storage."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from winnow_common.schemas.base import ObjectId
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProcessRunJob(_Payload):
+    """Process one scheduled run: the worker claims it and creates the run record."""
+
+    scheduled_run_id: ObjectId
+
+
+class RenderReportJob(_Payload):
+    """Render the report of a run whose worker stage finished."""
+
+    run_id: ObjectId

@@ -1,0 +1,355 @@
+"""The worker config document (Lightly's ``DockerWorkerConfigV4`` plus the documented legacy keys).
+
+Keys arrive camelCase (the lightly client converts them); snake_case field names are accepted too.
+Unknown keys are rejected with the closest valid key, like the lightly client's own check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import types
+import typing
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+
+from winnow_common.enums import SelectionInputType, SelectionStrategyType
+from winnow_common.errors import InvalidWorkerConfig
+from winnow_common.schemas.base import ObjectId
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class _ConfigModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class CorruptnessCheckConfig(_ConfigModel):
+    corruption_threshold: Fraction = 0.1
+
+
+class InputExpirationConfig(_ConfigModel):
+    min_days_to_expiration: float = Field(ge=0)
+    handling_strategy: Literal["SKIP", "ABORT"]
+
+
+class DatasourceOptions(_ConfigModel):
+    bypass_verify: bool = False
+    enable_datapool_update: bool = True
+    process_all: bool = False
+    input_expiration: InputExpirationConfig | None = None
+
+
+class CropsConfig(_ConfigModel):
+    enable_upload: bool = True
+    enable_upload_for_tasks: list[str] | None = None
+
+
+class TrainingConfig(_ConfigModel):
+    task_name: str | None = None
+
+
+class StoppingCondition(_ConfigModel):
+    """Legacy ``stopping_condition``: ``n_samples`` is a count (int) or a fraction (< 1)."""
+
+    n_samples: float | None = Field(default=None, gt=0)
+    min_distance: float | None = Field(default=None, ge=0)
+
+
+class DockerConfig(_ConfigModel):
+    """The ``docker`` section: V4 typed keys plus the 2022 documented keys."""
+
+    checkpoint: str | None = None
+    checkpoint_run_id: ObjectId | None = None
+    corruptness_check: CorruptnessCheckConfig | None = None
+    datasource: DatasourceOptions | None = None
+    crops: CropsConfig | None = None
+    embeddings: str | None = None
+    enable_training: bool = False
+    training: TrainingConfig | None = None
+    normalize_embeddings: bool = True
+    num_processes: int | None = Field(default=None, ge=-1)
+    num_threads: int | None = Field(default=None, ge=-1)
+    output_image_format: str | None = None
+    pretagging: bool = False
+    pretagging_upload: bool = False
+    relevant_filenames_file: str | None = None
+    selected_sequence_length: int = Field(default=1, ge=1)
+    upload_report: bool = True
+    use_datapool: bool = False
+    shutdown_when_job_finished: bool = False
+    cache_size: int | None = Field(default=None, ge=-1)
+    # Legacy (documented 2022) keys; both checks are on unless turned off.
+    enable_corruptness_check: bool = True
+    remove_exact_duplicates: bool = True
+    stopping_condition: StoppingCondition | None = None
+    dump_dataset: bool = False
+    output_image_size: int | None = Field(default=None, ge=1)
+    n_example_images: int = Field(default=6, ge=0)
+
+
+class LoaderConfig(_ConfigModel):
+    batch_size: int | None = Field(default=None, ge=1)
+    shuffle: bool | None = None
+    num_workers: int | None = Field(default=None, ge=-1)
+    drop_last: bool | None = None
+
+
+class ModelConfig(_ConfigModel):
+    name: Literal["resnet-18", "resnet-34", "resnet-50", "resnet-101", "resnet-152"] | None = None
+    out_dim: int | None = Field(default=None, ge=1)
+    num_ftrs: int | None = Field(default=None, ge=1)
+    width: int | None = Field(default=None, ge=1)
+
+
+class TrainerConfig(_ConfigModel):
+    gpus: int | None = Field(default=None, ge=0)
+    max_epochs: int | None = Field(default=None, ge=0)
+    precision: Literal[16, 32] | None = None
+
+
+class CriterionConfig(_ConfigModel):
+    temperature: float | None = Field(default=None, gt=0)
+
+
+class OptimizerConfig(_ConfigModel):
+    lr: float | None = Field(default=None, ge=0)
+    weight_decay: Fraction | None = None
+
+
+class CollateConfig(_ConfigModel):
+    input_size: int | None = Field(default=None, ge=1)
+    cj_prob: Fraction | None = None
+    cj_bright: Fraction | None = None
+    cj_contrast: Fraction | None = None
+    cj_sat: Fraction | None = None
+    cj_hue: Fraction | None = None
+    min_scale: Fraction | None = None
+    random_gray_scale: Fraction | None = None
+    gaussian_blur: Fraction | None = None
+    kernel_size: float | None = Field(default=None, ge=0)
+    sigmas: list[float] | None = None
+    vf_prob: Fraction | None = None
+    hf_prob: Fraction | None = None
+    rr_prob: Fraction | None = None
+    rr_degrees: list[float] | None = None
+
+
+class CheckpointCallbackConfig(_ConfigModel):
+    save_last: bool | None = None
+
+
+class LightlyConfig(_ConfigModel):
+    """The ``lightly`` section (SSL training and embedding settings)."""
+
+    seed: int | None = None
+    checkpoint_callback: CheckpointCallbackConfig | None = None
+    loader: LoaderConfig | None = None
+    model: ModelConfig | None = None
+    trainer: TrainerConfig | None = None
+    criterion: CriterionConfig | None = None
+    optimizer: OptimizerConfig | None = None
+    collate: CollateConfig | None = None
+
+
+class SelectionInput(_ConfigModel):
+    type: SelectionInputType
+    task: str | None = None
+    score: str | None = None
+    key: str | None = None
+    name: str | None = None
+    dataset_id: ObjectId | None = None
+    tag_name: str | None = None
+    random_seed: int | None = None
+    categories: list[str] | None = None
+
+
+class SelectionStrategy(_ConfigModel):
+    type: SelectionStrategyType
+    # The one snake_case key on the wire: its alias equals its name.
+    stopping_condition_minimum_distance: float | None = Field(
+        default=None, alias="stopping_condition_minimum_distance"
+    )
+    threshold: float | None = None
+    operation: Literal["SMALLER", "SMALLER_EQUAL", "BIGGER", "BIGGER_EQUAL"] | None = None
+    target: dict[str, float] | None = None
+    num_nearest_neighbors: int | None = Field(default=None, ge=2)
+    stopping_condition_minimum_typicality: float | None = Field(default=None, gt=0)
+    strength: float | None = Field(default=None, ge=-1e9, le=1e9)
+    stopping_condition_max_sum: float | None = Field(default=None, ge=0)
+    target_range: dict[str, float] | None = None
+    distribution: Literal["TARGET", "UNIFORM", "INPUT"] | None = None
+
+
+class SelectionEntry(_ConfigModel):
+    input: SelectionInput
+    strategy: SelectionStrategy
+
+
+class SelectionConfig(_ConfigModel):
+    n_samples: int | None = Field(default=None, ge=1)
+    proportion_samples: float | None = Field(default=None, gt=0, le=1)
+    strategies: list[SelectionEntry] = Field(min_length=1)
+    lightly_path_regex: str | None = Field(default=None, min_length=1)
+    auto_tasks: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class WorkerConfigV4(_ConfigModel):
+    """The whole ``config`` of a V4 worker config create request."""
+
+    worker_type: Literal["FULL"] = "FULL"
+    docker: DockerConfig = Field(default_factory=DockerConfig)
+    lightly: LightlyConfig = Field(default_factory=LightlyConfig)
+    selection: SelectionConfig | None = None
+
+    @model_validator(mode="after")
+    def _legacy_stopping_condition_sets_the_count(self) -> WorkerConfigV4:
+        legacy = self.docker.stopping_condition
+        if self.selection is None and legacy is not None and legacy.n_samples is not None:
+            count = legacy.n_samples
+            self.selection = SelectionConfig(
+                n_samples=int(count) if count >= 1 else None,
+                proportion_samples=count if count < 1 else None,
+                strategies=[
+                    SelectionEntry(
+                        input=SelectionInput(type=SelectionInputType.EMBEDDINGS),
+                        strategy=SelectionStrategy(type=SelectionStrategyType.DIVERSITY),
+                    )
+                ],
+            )
+        return self
+
+
+# Features whose semantics land in later work: refused clearly instead of silently ignored.
+def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
+    docker = cfg.docker
+    problems: list[str] = []
+    flags = {
+        "docker.enableTraining": docker.enable_training,
+        "docker.embeddings": docker.embeddings is not None,
+        "docker.relevantFilenamesFile": docker.relevant_filenames_file is not None,
+        "docker.useDatapool": docker.use_datapool,
+        "docker.pretagging": docker.pretagging,
+        "docker.checkpointRunId": docker.checkpoint_run_id is not None,
+        "docker.dumpDataset": docker.dump_dataset,
+        "docker.stoppingCondition.minDistance": (
+            docker.stopping_condition is not None
+            and docker.stopping_condition.min_distance is not None
+        ),
+    }
+    problems += [f"'{key}' is not yet supported" for key, on in flags.items() if on]
+    if docker.selected_sequence_length > 1:
+        problems.append("'docker.selectedSequenceLength' > 1 is not yet supported")
+    model = cfg.lightly.model
+    if model is not None and model.name not in (None, "resnet-18"):
+        problems.append(f"'lightly.model.name' {model.name!r} is not yet supported (resnet-18)")
+    if cfg.selection is not None:
+        for i, entry in enumerate(cfg.selection.strategies):
+            pair = (entry.input.type, entry.strategy.type)
+            if pair != (SelectionInputType.EMBEDDINGS, SelectionStrategyType.DIVERSITY):
+                problems.append(
+                    f"'selection.strategies[{i}]': {pair[0]} input with {pair[1]} strategy is "
+                    "not yet supported; allowed: EMBEDDINGS input with DIVERSITY strategy"
+                )
+            if entry.strategy.stopping_condition_minimum_distance is not None:
+                problems.append(
+                    f"'selection.strategies[{i}].strategy.stopping_condition_minimum_distance'"
+                    " is not yet supported"
+                )
+    return problems
+
+
+def parse_worker_config(config: dict[str, Any], *, require_selection: bool = True) -> WorkerConfigV4:
+    """Validate a V4 config document, raising ``InvalidWorkerConfig`` with a readable message.
+
+    Unknown keys name the closest valid key ("did you mean"); a selection needs ``nSamples``
+    or ``proportionSamples``.
+    """
+    try:
+        cfg = WorkerConfigV4.model_validate(config)
+    except ValidationError as exc:
+        raise InvalidWorkerConfig(_describe_validation_error(exc)) from None
+    problems = _unsupported_features(cfg)
+    if require_selection and cfg.selection is None:
+        problems.append("'selection' is required: give nSamples or proportionSamples and strategies")
+    if cfg.selection is not None:
+        sel = cfg.selection
+        if sel.n_samples is None and sel.proportion_samples is None:
+            problems.append("'selection': set nSamples (> 0) or proportionSamples (0 < p <= 1)")
+    if problems:
+        raise InvalidWorkerConfig("; ".join(problems))
+    return cfg
+
+
+def _describe_validation_error(exc: ValidationError) -> str:
+    messages = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = _format_loc(loc)
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            valid = _valid_keys_at(WorkerConfigV4, loc[:-1])
+            snake_to_alias = {_to_snake(v): v for v in valid}
+            guess = difflib.get_close_matches(key, valid, n=1, cutoff=0.5) or [
+                snake_to_alias[m]
+                for m in difflib.get_close_matches(key, list(snake_to_alias), n=1, cutoff=0.5)
+            ]
+            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            messages.append(f"Option '{path}' does not exist!{hint}")
+        else:
+            messages.append(f"'{path}': {err['msg']}")
+    return "; ".join(messages)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _to_snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _valid_keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = next(
+            (f for n, f in current.model_fields.items() if part in (n, f.alias)),
+            None,
+        )
+        current = _model_in(field.annotation) if field is not None else None
+    if current is None:
+        return []
+    return [f.alias or n for n, f in current.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType, list, Annotated):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def resolve_sample_count(n_input: int, n_samples: int | None, proportion: float | None) -> int:
+    """How many samples to select: the smaller of ``n_samples`` and ``ceil(proportion * N)``."""
+    candidates = []
+    if n_samples is not None:
+        candidates.append(n_samples)
+    if proportion is not None:
+        candidates.append(math.ceil(proportion * n_input))
+    if not candidates:
+        raise ValueError("set n_samples or proportion_samples")
+    return max(0, min(min(candidates), n_input))

@@ -1,0 +1,219 @@
+"""Read and write a datasource: a local directory or an S3-compatible bucket prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from winnow_common.config import s3_settings, worker_settings
+from winnow_common.errors import StorageError
+
+_CHUNK = 1024 * 1024
+
+
+class DatasourceStore(Protocol):
+    """Keys are ``/``-separated paths relative to the datasource root."""
+
+    def describe(self) -> str: ...
+
+    def list_files(self, prefix: str = "") -> list[str]: ...
+
+    def read(self, key: str) -> bytes: ...
+
+    def write(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]: ...
+
+    def full_url(self, key: str) -> str: ...
+
+
+def _safe_key(key: str) -> str:
+    parts = PurePosixPath(key).parts
+    if not key or key.startswith("/") or ".." in parts:
+        raise StorageError(f"invalid storage key {key!r}")
+    return key
+
+
+class LocalStore:
+    """A directory on a filesystem the worker processes can see."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / _safe_key(key)
+
+    def list_files(self, prefix: str = "") -> list[str]:
+        base = self.root / prefix if prefix else self.root
+        if not self.root.is_dir():
+            raise StorageError(f"local datasource directory {self.root} does not exist")
+        if not base.exists():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file()
+        )
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read {key!r} from {self.root}: {exc.strerror}") from exc
+
+    def write(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            raise StorageError(f"cannot write {key!r} to {self.root}: {exc.strerror}") from exc
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        try:
+            with self._path(key).open("rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    yield chunk
+        except OSError as exc:
+            raise StorageError(f"cannot read {key!r} from {self.root}: {exc.strerror}") from exc
+
+    def full_url(self, key: str) -> str:
+        return str(self._path(key))
+
+
+class S3Store:
+    """A bucket prefix on an S3-compatible server."""
+
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        prefix: str,
+        endpoint_url: str | None,
+        access_key_id: str,
+        secret_access_key: str,
+        region: str,
+        scheme: str = "s3",
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.scheme = scheme
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            region_name=region,
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        )
+
+    def describe(self) -> str:
+        return f"{self.scheme}://{self.bucket}/{self.prefix}"
+
+    def _key(self, key: str) -> str:
+        key = _safe_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _fail(self, action: str, key: str, exc: Exception) -> StorageError:
+        detail = exc.response["Error"].get("Message") if isinstance(exc, ClientError) else exc
+        return StorageError(f"cannot {action} {key!r} in {self.describe()}: {detail}")
+
+    def list_files(self, prefix: str = "") -> list[str]:
+        full_prefix = "/".join(p for p in (self.prefix, prefix.strip("/")) if p)
+        if full_prefix:
+            full_prefix += "/"
+        keys: list[str] = []
+        try:
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=full_prefix):
+                for obj in page.get("Contents", []):
+                    rel = obj["Key"][len(self.prefix) + 1 :] if self.prefix else obj["Key"]
+                    if rel and not rel.endswith("/"):
+                        keys.append(rel)
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("list", prefix or "/", exc) from exc
+        return sorted(keys)
+
+    def read(self, key: str) -> bytes:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            return bytes(body.read())
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("read", key, exc) from exc
+
+    def write(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("write", key, exc) from exc
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            yield from body.iter_chunks(_CHUNK)
+        except (BotoCoreError, ClientError) as exc:
+            raise self._fail("read", key, exc) from exc
+
+    def full_url(self, key: str) -> str:
+        return f"{self.scheme}://{self.bucket}/{self._key(key)}"
+
+
+def _split_bucket_path(full_path: str, scheme: str) -> tuple[str, str]:
+    parsed = urlparse(full_path)
+    if parsed.scheme != scheme or not parsed.netloc:
+        raise StorageError(f"fullPath {full_path!r} must look like {scheme}://bucket/prefix")
+    return parsed.netloc, parsed.path.strip("/")
+
+
+def resolve_local_path(full_path: str) -> Path:
+    """The directory a LOCAL datasource path names, inside ``WORKER_LOCAL_DATASOURCE_ROOT``."""
+    root = Path(worker_settings().local_datasource_root).resolve()
+    path = (root / full_path.lstrip("/")).resolve()
+    if path != root and root not in path.parents:
+        raise StorageError(f"local path {full_path!r} is outside the allowed root {root}")
+    return path
+
+
+def open_datasource(
+    type_: str, full_path: str, options: dict[str, Any], secrets: dict[str, str]
+) -> DatasourceStore:
+    """A store for one datasource config (wire field names in ``options`` / ``secrets``)."""
+    if type_ == "LOCAL":
+        return LocalStore(resolve_local_path(full_path))
+    if type_ == "OBS":
+        bucket, prefix = _split_bucket_path(full_path, "obs")
+        return S3Store(
+            bucket=bucket,
+            prefix=prefix,
+            endpoint_url=str(options["obsEndpoint"]),
+            access_key_id=str(options["obsAccessKeyId"]),
+            secret_access_key=secrets["obsSecretAccessKey"],
+            region=s3_settings().region,
+            scheme="obs",
+        )
+    if type_ == "S3":
+        bucket, prefix = _split_bucket_path(full_path, "s3")
+        return S3Store(
+            bucket=bucket,
+            prefix=prefix,
+            endpoint_url=s3_settings().endpoint_url,
+            access_key_id=str(options["s3AccessKeyId"]),
+            secret_access_key=secrets["s3SecretAccessKey"],
+            region=str(options.get("s3Region") or s3_settings().region),
+        )
+    raise StorageError(f"datasource type {type_!r} is not supported by this worker")

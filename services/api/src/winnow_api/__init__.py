@@ -1,0 +1,1 @@
+"""[1] Winnow's HTTP control plane."""

@@ -1,0 +1,64 @@
+"""Request dependencies: the transaction (owned by the edge), the job queue, the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from winnow_api.auth import authenticate
+from winnow_api.enqueue import JobQueue
+from winnow_common.db.models import User
+from winnow_common.db.session import session_factory
+
+
+@lru_cache
+def _sessions() -> sessionmaker[Session]:
+    return session_factory()
+
+
+def get_jobs(request: Request) -> JobQueue:
+    """The request's job queue."""
+    jobs: JobQueue | None = getattr(request.state, "jobs", None)
+    if jobs is None:
+        jobs = JobQueue()
+        request.state.jobs = jobs
+    return jobs
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit on success, roll back on error, then publish jobs.
+
+    Publishing happens only after a successful commit, so a worker never sees a run id whose
+    row is not visible yet, and a rolled-back request sends nothing.
+    """
+    jobs = get_jobs(request)
+    session = _sessions()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        jobs.discard()
+        raise
+    finally:
+        session.close()
+    jobs.publish()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
+
+
+def get_current_user(
+    session: SessionDep,
+    token: Annotated[str | None, Query(description="Winnow API token")] = None,
+) -> User:
+    """The authenticated user (401 otherwise)."""
+    return authenticate(session, token)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,32 @@
+"""Signed, expiring download URLs: fetched with a plain GET, no token (the client's downloads)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from urllib.parse import urlencode
+
+from winnow_common.config import api_settings
+from winnow_common.errors import Unauthorized
+
+
+def _signature(path: str, expires: int) -> str:
+    key = api_settings().secret_key.get_secret_value().encode()
+    return hmac.new(key, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def signed_url(path: str, ttl_s: int | None = None) -> str:
+    """An absolute URL for ``path`` (starting with /) valid for ``ttl_s`` seconds."""
+    settings = api_settings()
+    expires = int(time.time()) + (ttl_s or settings.signed_url_ttl_s)
+    query = urlencode({"expires": expires, "signature": _signature(path, expires)})
+    return f"{settings.public_url.rstrip('/')}{path}?{query}"
+
+
+def verify_signature(path: str, expires: int, signature: str) -> None:
+    """Raise ``Unauthorized`` unless the signature matches and has not expired."""
+    if expires < time.time():
+        raise Unauthorized("this download link has expired; ask for a new read URL")
+    if not hmac.compare_digest(_signature(path, expires), signature):
+        raise Unauthorized("invalid download signature")

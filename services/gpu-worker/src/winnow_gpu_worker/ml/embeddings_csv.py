@@ -1,0 +1,96 @@
+"""Read and write lightly's embeddings CSV format.
+
+Header ``filenames,embedding_0,...,embedding_{D-1},labels``, then one row per sample. Values
+are written with 9 significant digits, which is enough to round-trip every float32 exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+import numpy as np
+
+_FILENAMES = "filenames"
+_LABELS = "labels"
+
+
+def write_embeddings_csv(
+    filenames: Sequence[str], embeddings: np.ndarray, labels: Sequence[int] | None = None
+) -> bytes:
+    """Serialise embeddings to UTF-8 CSV bytes in lightly's format (labels default to 0).
+
+    Filenames are quoted by the csv module where needed, so commas, quotes and newlines in
+    names survive a round trip through :func:`read_embeddings_csv`.
+    """
+    emb = np.asarray(embeddings, dtype=np.float32)
+    if emb.ndim != 2:
+        raise ValueError(f"embeddings must be 2-D (N, D), got shape {emb.shape}")
+    names = list(filenames)
+    if len(names) != emb.shape[0]:
+        raise ValueError(f"{len(names)} filenames but {emb.shape[0]} embedding rows")
+    label_list = [0] * len(names) if labels is None else [int(v) for v in labels]
+    if len(label_list) != len(names):
+        raise ValueError(f"{len(label_list)} labels but {len(names)} filenames")
+
+    dim = emb.shape[1]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([_FILENAMES, *(f"embedding_{i}" for i in range(dim)), _LABELS])
+    # One %-format per row runs in C; formatting values individually is several times slower
+    # on million-row exports, and numbers never need csv quoting.
+    row_format = ",".join(["%.9g"] * dim)
+    quote_buf = io.StringIO()
+    # The terminator must be "\r\n" (stripped below): QUOTE_MINIMAL decides whether a CR or LF
+    # in a filename needs quoting by looking at the terminator's characters.
+    quoter = csv.writer(quote_buf, lineterminator="\r\n")
+    for name, row, label in zip(names, emb, label_list, strict=True):
+        quote_buf.seek(0)
+        quote_buf.truncate()
+        quoter.writerow([name])
+        values = row_format % tuple(row.tolist()) if dim else ""
+        sep = "," if dim else ""
+        buf.write(f"{quote_buf.getvalue()[:-2]}{sep}{values},{label}\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def read_embeddings_csv(data: bytes) -> tuple[list[str], np.ndarray, list[int]]:
+    """Parse lightly-format embeddings CSV bytes into ``(filenames, float32 (N, D), labels)``.
+
+    Raises ``ValueError`` if the header or a row does not follow the format.
+    """
+    text = data.decode("utf-8-sig")  # tolerate a BOM from spreadsheet exports
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise ValueError("embeddings CSV is empty (no header)")
+    if len(header) < 2 or header[0] != _FILENAMES or header[-1] != _LABELS:
+        raise ValueError(
+            f"embeddings CSV header must be '{_FILENAMES},embedding_0,...,{_LABELS}', "
+            f"got {header[:3]}...{header[-1:]}"
+        )
+    dim = len(header) - 2
+    for i, col in enumerate(header[1:-1]):
+        if col != f"embedding_{i}":
+            raise ValueError(f"embeddings CSV column {i + 1} should be 'embedding_{i}', got {col!r}")
+
+    filenames: list[str] = []
+    labels: list[int] = []
+    rows: list[np.ndarray] = []
+    for row in reader:
+        line_no = reader.line_num
+        if not row:
+            continue
+        if len(row) != dim + 2:
+            raise ValueError(f"line {line_no}: expected {dim + 2} fields, got {len(row)}")
+        try:
+            values = np.array([float(v) for v in row[1:-1]], dtype=np.float32)
+            label = int(row[-1])
+        except ValueError as exc:
+            raise ValueError(f"line {line_no}: {exc}") from exc
+        filenames.append(row[0])
+        rows.append(values)
+        labels.append(label)
+    embeddings = np.stack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
+    return filenames, embeddings, labels

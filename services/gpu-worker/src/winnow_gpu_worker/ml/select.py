@@ -1,0 +1,82 @@
+"""Diversity-based sample selection (farthest-point / k-center greedy)."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+
+def select_diverse(embeddings: np.ndarray, n: int, *, first: int = 0) -> list[int]:
+    """Greedily pick ``n`` row indices that cover ``embeddings`` (k-center greedy).
+
+    Starts with ``first`` and repeatedly adds the point whose squared Euclidean distance to its
+    nearest already-selected point is largest (ties go to the lowest index). The nearest-centre
+    distances are kept in one float32 vector updated with a single matrix-vector product per
+    step, so memory is O(N) beyond the embeddings and each step is O(N * D). No index is
+    returned twice; if ``n >= N`` all indices are returned in greedy order.
+
+    Raises ``ValueError`` if ``n <= 0``, ``first`` is out of range, the input is not 2-D, or it
+    contains non-finite values.
+    """
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    x = np.asarray(embeddings, dtype=np.float32)
+    if x.ndim != 2:
+        raise ValueError(f"embeddings must be 2-D (N, D), got shape {x.shape}")
+    count = x.shape[0]
+    if count == 0:
+        return []
+    if not 0 <= first < count:
+        raise ValueError(f"first={first} is out of range for {count} embeddings")
+    if not np.isfinite(x).all():
+        raise ValueError("embeddings contain NaN or infinite values")
+
+    n = min(n, count)
+    sq_norms = np.einsum("ij,ij->i", x, x)
+
+    def sq_dist_to(center: int) -> np.ndarray:
+        # ||x||^2 - 2 x.c + ||c||^2 can dip slightly below zero from rounding; clip so that
+        # duplicates of a selected point compare as exactly covered.
+        d = sq_norms - 2.0 * (x @ x[center]) + sq_norms[center]
+        return np.maximum(d, 0.0, out=d)
+
+    min_dist = sq_dist_to(first)
+    # -inf marks selected points: np.minimum keeps it there and argmax can never pick them again.
+    min_dist[first] = -np.inf
+    selected = [first]
+    for _ in range(n - 1):
+        nxt = int(np.argmax(min_dist))
+        selected.append(nxt)
+        np.minimum(min_dist, sq_dist_to(nxt), out=min_dist)
+        min_dist[nxt] = -np.inf
+    return selected
+
+
+def resolve_sample_count(
+    n_input: int, n_samples: int | None, proportion_samples: float | None
+) -> int:
+    """Return how many samples to select from ``n_input`` candidates.
+
+    At least one of ``n_samples`` and ``proportion_samples`` must be set. With both, the smaller
+    of ``n_samples`` and ``ceil(proportion_samples * n_input)`` wins. The result is clipped to
+    ``[0, n_input]``. Raises ``ValueError`` for missing or invalid arguments.
+    """
+    if n_input < 0:
+        raise ValueError(f"n_input must be >= 0, got {n_input}")
+    if n_samples is None and proportion_samples is None:
+        raise ValueError("set at least one of n_samples or proportion_samples")
+    candidates: list[int] = []
+    if n_samples is not None:
+        if n_samples < 0:
+            raise ValueError(f"n_samples must be >= 0, got {n_samples}")
+        candidates.append(int(n_samples))
+    if proportion_samples is not None:
+        p = float(proportion_samples)
+        if not 0.0 <= p <= 1.0:  # also rejects NaN
+            raise ValueError(f"proportion_samples must be within [0, 1], got {proportion_samples}")
+        # Exact decimal arithmetic: 0.1 * 30 is 3.0000000000000004 in floats, which would
+        # round up to 4 samples.
+        candidates.append(math.ceil(Fraction(repr(p)) * n_input))
+    return max(0, min(min(candidates), n_input))
