@@ -47,7 +47,8 @@ def test_png_with_jpg_extension_names_both() -> None:
 def test_jpeg_with_tiff_extension_is_flagged() -> None:
     reason = check_image_bytes("scan.TIFF", _encode("JPEG"))
     assert reason is not None
-    assert "JPEG" in reason and ".tiff" in reason
+    assert "JPEG" in reason
+    assert ".tiff" in reason
 
 
 def test_unknown_extension_only_checks_decodability() -> None:
@@ -91,4 +92,5 @@ def test_png_with_flipped_data_byte_is_flagged() -> None:
 )
 def test_garbage_never_raises(data: bytes) -> None:
     reason = check_image_bytes("x.jpg", data)
-    assert isinstance(reason, str) and reason
+    assert isinstance(reason, str)
+    assert reason

@@ -9,16 +9,8 @@ from winnow_gpu_worker.ml.images import (
 
 
 def test_extensions_cover_the_supported_formats() -> None:
-    assert IMAGE_EXTENSIONS == {
-        ".jpg",
-        ".jpeg",
-        ".png",
-        ".bmp",
-        ".gif",
-        ".tif",
-        ".tiff",
-        ".webp",
-    }
+    expected = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+    assert expected == IMAGE_EXTENSIONS
 
 
 def test_is_image_filename_is_case_insensitive_and_uses_last_component() -> None:

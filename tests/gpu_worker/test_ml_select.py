@@ -51,6 +51,16 @@ def test_greedy_matches_bruteforce() -> None:
     assert select_diverse(x.astype(np.float32), 15) == expected
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_torch_backend_matches_numpy(seed: int) -> None:
+    x = np.random.default_rng(seed).normal(size=(300, 12)).astype(np.float32)
+    assert select_diverse(x, 40, first=5, device="cpu") == select_diverse(x, 40, first=5)
+    line = np.array([[0.0], [1.0], [2.0], [3.0], [10.0]], dtype=np.float32)
+    assert select_diverse(line, 5, device="cpu") == [0, 4, 3, 1, 2]
+    dup = np.zeros((4, 2), dtype=np.float32)
+    assert sorted(select_diverse(dup, 10, device="cpu")) == [0, 1, 2, 3]
+
+
 def test_select_diverse_errors() -> None:
     x = np.zeros((3, 2), dtype=np.float32)
     with pytest.raises(ValueError):

@@ -7,6 +7,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+
 from winnow_reporter.data import Histogram, ReportData, build_report_data, report_json
 
 RUN_INFO = {

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 from pypdf import PdfReader
+
 from winnow_reporter.data import ReportData, build_report_data
 from winnow_reporter.pdf import UNTRAINED_TEXT, render_report_pdf
 from winnow_reporter.plots import render_plots

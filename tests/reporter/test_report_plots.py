@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import winnow_reporter
 from PIL import Image
+
+import winnow_reporter
 from winnow_reporter.data import Histogram, build_report_data
 from winnow_reporter.plots import (
     COLOR_INPUT,

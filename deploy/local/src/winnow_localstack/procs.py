@@ -116,6 +116,24 @@ def pid_alive(pid: int | None) -> bool:
     return state not in ("Z", "X")
 
 
+def start_time(pid: int | None) -> str | None:
+    """The process' start time (``/proc/<pid>/stat`` field 22); None when it is gone."""
+    if not pid or pid <= 0:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def is_ours(pid: int | None, started: str | None) -> bool:
+    """True when ``pid`` is alive and (if ``started`` is known) is the process we started."""
+    if not pid_alive(pid):
+        return False
+    return started is None or start_time(pid) in (None, started)
+
+
 def _group_alive(pgid: int) -> bool:
     _reap(pgid)
     try:
@@ -156,13 +174,19 @@ def stop(
     group: bool = True,
     timeout: float = STOP_TIMEOUT_S,
     sig: int = signal.SIGTERM,
+    started: str | None = None,
 ) -> None:
     """Send ``sig`` to ``pid`` (its process group when ``group``), SIGKILL after ``timeout``.
 
     ``group`` assumes ``pid`` was started as a session leader (its pgid is its pid); members
-    left behind by a dead leader are stopped too.
+    left behind by a dead leader are stopped too. With ``started`` (see :func:`start_time`)
+    a live ``pid`` that is a different process (pid reuse) is left alone.
     """
-    if not pid or pid <= 0 or not _exists(pid, group):
+    if not pid or pid <= 0:
+        return
+    if started is not None and pid_alive(pid) and start_time(pid) not in (None, started):
+        return
+    if not _exists(pid, group):
         return
     _send(pid, sig, group)
     if wait_until(lambda: not _exists(pid, group), timeout):

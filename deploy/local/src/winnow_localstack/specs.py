@@ -35,33 +35,38 @@ class ServiceSpec:
 
 DEMO_EMAIL = "demo@winnow.local"
 
+
+def _argv(command: str) -> tuple[str, ...]:
+    """Split a whitespace-separated command template into an argv tuple."""
+    return tuple(command.split())
+
+
 # Run in this order by ``up``: oneshots block, daemons are started detached.
 SERVICES: dict[str, ServiceSpec] = {
     "migrate": ServiceSpec(
-        argv=("{python}", "-m", "alembic", "-c", "{repo_root}/alembic.ini", "upgrade", "head"),
+        argv=_argv("{python} -m alembic -c {repo_root}/alembic.ini upgrade head"),
         oneshot=True,
         timeout_s=300.0,
     ),
     "api": ServiceSpec(
-        argv=(
-            "{python}", "-m", "uvicorn", "winnow_api.main:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", "{api_port}",
-        ),  # fmt: skip
+        argv=_argv(
+            "{python} -m uvicorn winnow_api.main:create_app --factory"
+            " --host 127.0.0.1 --port {api_port}"
+        ),
         health_path="/health",
         timeout_s=60.0,
     ),
     "gpu-worker": ServiceSpec(
-        argv=(
-            "{python}", "-m", "celery", "-A", "winnow_gpu_worker.celery_app:app", "worker",
-            "-Q", "gpu", "--concurrency", "1", "-n", "gpu-{statehash}@%h", "--loglevel", "INFO",
-        ),  # fmt: skip
+        argv=_argv(
+            "{python} -m celery -A winnow_gpu_worker.celery_app:app worker -Q gpu"
+            " --concurrency 1 -n gpu-{statehash}@%h --loglevel INFO"
+        ),
     ),
     "reporter": ServiceSpec(
-        argv=(
-            "{python}", "-m", "celery", "-A", "winnow_reporter.celery_app:app", "worker",
-            "-Q", "reports", "--concurrency", "1", "-n", "reports-{statehash}@%h",
-            "--loglevel", "INFO",
-        ),  # fmt: skip
+        argv=_argv(
+            "{python} -m celery -A winnow_reporter.celery_app:app worker -Q reports"
+            " --concurrency 1 -n reports-{statehash}@%h --loglevel INFO"
+        ),
     ),
     "ensure-user": ServiceSpec(
         argv=("{python}", "-m", "winnow_api.cli", "ensure-user", "--email", DEMO_EMAIL),

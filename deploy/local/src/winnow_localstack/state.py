@@ -8,7 +8,7 @@ import json
 import os
 import secrets
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +127,7 @@ def _access_key() -> str:
 def load_secrets(paths: StatePaths) -> dict[str, str]:
     """Return this state dir's credentials, generating (and storing) missing ones once."""
     data = {k: str(v) for k, v in (read_json(paths.secrets) or {}).items()}
-    generators = {
+    generators: dict[str, Callable[[], str]] = {
         "s3_access_key": _access_key,
         "s3_secret_key": lambda: secrets.token_urlsafe(30),
         "api_secret_key": lambda: secrets.token_urlsafe(32),

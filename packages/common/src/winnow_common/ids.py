@@ -24,9 +24,7 @@ def new_object_id() -> str:
     with _counter_lock:
         _counter = (_counter + 1) % (1 << 24)
         count = _counter
-    return (
-        int(time.time()).to_bytes(4, "big") + _process_bytes + count.to_bytes(3, "big")
-    ).hex()
+    return (int(time.time()).to_bytes(4, "big") + _process_bytes + count.to_bytes(3, "big")).hex()
 
 
 def is_object_id(value: str) -> bool:

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from winnow_common.db.models import Dataset, Datasource, Run, RunArtifact, ScheduledRun, WorkerConfig
+from winnow_common.db.models import (
+    Dataset,
+    Datasource,
+    Run,
+    RunArtifact,
+    ScheduledRun,
+    WorkerConfig,
+)
 from winnow_common.enums import ArtifactType, DatasourcePurpose, RunState, ScheduledRunState
 from winnow_common.errors import DatasourceNotConfigured, PipelineError, RunNotFound
 from winnow_common.ids import now_ms
@@ -88,7 +95,10 @@ class RunContext:
 def open_datasource_row(source: Datasource) -> DatasourceStore:
     """Open the store a datasource row describes (decrypting its secrets)."""
     return open_datasource(
-        source.type, source.full_path, dict(source.options), decrypt_secrets(source.secrets_encrypted)
+        source.type,
+        source.full_path,
+        dict(source.options),
+        decrypt_secrets(source.secrets_encrypted),
     )
 
 
@@ -120,6 +130,10 @@ def load_run_context(session: Session, run_id: str) -> RunContext:
         dataset_name=dataset.name,
         config=parse_worker_config(config.config),
         raw_config=dict(config.config),
-        input_store=open_datasource_row(datasource_for(session, dataset.id, DatasourcePurpose.INPUT)),
-        lightly_store=open_datasource_row(datasource_for(session, dataset.id, DatasourcePurpose.LIGHTLY)),
+        input_store=open_datasource_row(
+            datasource_for(session, dataset.id, DatasourcePurpose.INPUT)
+        ),
+        lightly_store=open_datasource_row(
+            datasource_for(session, dataset.id, DatasourcePurpose.LIGHTLY)
+        ),
     )

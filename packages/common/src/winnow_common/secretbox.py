@@ -13,7 +13,9 @@ from winnow_common.errors import WinnowError
 
 
 def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"winnow-datasource:" + api_settings().secret_key.get_secret_value().encode())
+    digest = hashlib.sha256(
+        b"winnow-datasource:" + api_settings().secret_key.get_secret_value().encode()
+    )
     return Fernet(base64.urlsafe_b64encode(digest.digest()))
 
 
@@ -29,5 +31,7 @@ def decrypt_secrets(token: str) -> dict[str, str]:
     try:
         data: dict[str, str] = json.loads(_fernet().decrypt(token.encode()))
     except InvalidToken as exc:
-        raise WinnowError("datasource secrets cannot be decrypted (API_SECRET_KEY changed?)") from exc
+        raise WinnowError(
+            "datasource secrets cannot be decrypted (API_SECRET_KEY changed?)"
+        ) from exc
     return data

@@ -40,9 +40,9 @@ def authenticate(session: Session, token: str | None) -> User:
     if not token:
         raise Unauthorized("missing token: pass ?token=<your Winnow API token>")
     user = session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == hash_token(token)
-        )
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(token))
     )
     if user is None:
         raise Unauthorized("invalid token")

@@ -28,8 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         token = _ensure_user(args.email)
     except SQLAlchemyError as exc:
-        print(f"winnow-admin: database error: {exc.__class__.__name__}: {exc.orig or exc}",
-              file=sys.stderr)
+        print(
+            f"winnow-admin: database error: {exc.__class__.__name__}: {exc.orig or exc}",
+            file=sys.stderr,
+        )
         return 1
     print(f"user {args.email}: new API token (shown once):", file=sys.stderr)
     print(token)

@@ -160,4 +160,3 @@ class Tag(ObjectIdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(256))
     bit_mask_data: Mapped[str] = mapped_column(Text)
     tot_size: Mapped[int] = mapped_column(Integer)
-

@@ -7,7 +7,6 @@ Unknown keys are rejected with the closest valid key, like the lightly client's 
 from __future__ import annotations
 
 import difflib
-import math
 import types
 import typing
 from typing import Annotated, Any, Literal, Union
@@ -261,7 +260,9 @@ def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
     return problems
 
 
-def parse_worker_config(config: dict[str, Any], *, require_selection: bool = True) -> WorkerConfigV4:
+def parse_worker_config(
+    config: dict[str, Any], *, require_selection: bool = True
+) -> WorkerConfigV4:
     """Validate a V4 config document, raising ``InvalidWorkerConfig`` with a readable message.
 
     Unknown keys name the closest valid key ("did you mean"); a selection needs ``nSamples``
@@ -273,7 +274,9 @@ def parse_worker_config(config: dict[str, Any], *, require_selection: bool = Tru
         raise InvalidWorkerConfig(_describe_validation_error(exc)) from None
     problems = _unsupported_features(cfg)
     if require_selection and cfg.selection is None:
-        problems.append("'selection' is required: give nSamples or proportionSamples and strategies")
+        problems.append(
+            "'selection' is required: give nSamples or proportionSamples and strategies"
+        )
     if cfg.selection is not None:
         sel = cfg.selection
         if sel.n_samples is None and sel.proportion_samples is None:
@@ -341,15 +344,3 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
             if found is not None:
                 return found
     return None
-
-
-def resolve_sample_count(n_input: int, n_samples: int | None, proportion: float | None) -> int:
-    """How many samples to select: the smaller of ``n_samples`` and ``ceil(proportion * N)``."""
-    candidates = []
-    if n_samples is not None:
-        candidates.append(n_samples)
-    if proportion is not None:
-        candidates.append(math.ceil(proportion * n_input))
-    if not candidates:
-        raise ValueError("set n_samples or proportion_samples")
-    return max(0, min(min(candidates), n_input))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -26,7 +27,9 @@ class DatasourceStore(Protocol):
 
     def read(self, key: str) -> bytes: ...
 
-    def write(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+    def write(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> None: ...
 
     def iter_chunks(self, key: str) -> Iterator[bytes]: ...
 
@@ -58,9 +61,7 @@ class LocalStore:
             raise StorageError(f"local datasource directory {self.root} does not exist")
         if not base.exists():
             return []
-        return sorted(
-            p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file()
-        )
+        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
 
     def read(self, key: str) -> bytes:
         try:
@@ -107,18 +108,38 @@ class S3Store:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.scheme = scheme
-        self.client = boto3.client(
+        self._client_args: dict[str, Any] = {
+            "endpoint_url": endpoint_url,
+            "aws_access_key_id": access_key_id,
+            "aws_secret_access_key": secret_access_key,
+            "region_name": region,
+        }
+        self._client: Any = None
+        self._client_pid = -1
+
+    @property
+    def client(self) -> Any:
+        """A boto3 client of this process: clients are not safe across fork or pickle."""
+        if self._client is None or self._client_pid != os.getpid():
+            self._client = self._make_client()
+            self._client_pid = os.getpid()
+        return self._client
+
+    def _make_client(self) -> Any:
+        return boto3.client(
             "s3",
-            endpoint_url=endpoint_url,
-            aws_access_key_id=access_key_id,
-            aws_secret_access_key=secret_access_key,
-            region_name=region,
+            **self._client_args,
             config=Config(
                 signature_version="s3v4",
                 s3={"addressing_style": "path"},
                 retries={"max_attempts": 3, "mode": "standard"},
+                max_pool_connections=32,
             ),
         )
+
+    # Picklable so spawned DataLoader workers can read through it (the client stays behind).
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_client": None, "_client_pid": -1}
 
     def describe(self) -> str:
         return f"{self.scheme}://{self.bucket}/{self.prefix}"

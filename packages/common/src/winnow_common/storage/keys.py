@@ -36,6 +36,11 @@ class RunKeys:
     def corruptness_info(self) -> str:
         return self._key("data/corruptness_check_information.json")
 
+    @property
+    def exact_duplicates(self) -> str:
+        """``{duplicate: kept}`` of the exact-duplicate check."""
+        return self._key("data/exact_duplicates.json")
+
     def filenames(self, kind: str) -> str:
         """``filenames/{kind}_filenames.txt`` for kind in corrupt, duplicate, removed, selected."""
         if kind not in FILENAME_LIST_KINDS:

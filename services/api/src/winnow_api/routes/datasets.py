@@ -94,7 +94,7 @@ def query_datasets_by_name(
     shared: Annotated[bool | None, Query()] = None,
     get_assets_of_team: Annotated[bool | None, Query(alias="getAssetsOfTeam")] = None,
 ) -> list[DatasetData]:
-    """Datasets whose name equals (``exact=True``) or starts with ``datasetName``; ``[]`` if none."""
+    """Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none."""
     if shared or get_assets_of_team:
         return []
     condition = (

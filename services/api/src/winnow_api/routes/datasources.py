@@ -68,9 +68,7 @@ def get_datasource(
     wanted = [purpose.value] if purpose else ["INPUT_OUTPUT", "INPUT"]
     source = next((rows[p] for p in wanted if p in rows), None)
     if source is None:
-        raise DatasourceNotFound(
-            f"dataset {dataset.id} has no {' or '.join(wanted)} datasource"
-        )
+        raise DatasourceNotFound(f"dataset {dataset.id} has no {' or '.join(wanted)} datasource")
     wire: dict[str, Any] = {
         "id": source.id,
         "purpose": source.purpose,

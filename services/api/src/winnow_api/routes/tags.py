@@ -46,7 +46,9 @@ def list_tags(dataset_id: DatasetId, user: CurrentUser, session: SessionDep) -> 
 
 
 @router.get("/{tagId}", response_model=TagData, response_model_exclude_none=True)
-def get_tag(dataset_id: DatasetId, tag_id: TagId, user: CurrentUser, session: SessionDep) -> TagData:
+def get_tag(
+    dataset_id: DatasetId, tag_id: TagId, user: CurrentUser, session: SessionDep
+) -> TagData:
     """One tag."""
     dataset = get_owned_dataset(session, user, dataset_id)
     tag = session.get(Tag, tag_id)

@@ -56,7 +56,7 @@ def check_image_bytes(filename: str, data: bytes) -> str | None:
                 return "cannot be identified as an image"
             except Image.DecompressionBombError as exc:
                 return f"image dimensions too large to decode safely ({exc})"
-            except Exception as exc:  # noqa: BLE001 - any plugin error means a broken header
+            except Exception as exc:  # any plugin error means a broken header
                 return f"corrupt image header ({_describe(exc)})"
             with img:
                 detected = img.format or "unknown"
@@ -72,15 +72,15 @@ def check_image_bytes(filename: str, data: bytes) -> str | None:
                     img.load()
                 except Image.DecompressionBombError as exc:
                     return f"image dimensions too large to decode safely ({exc})"
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     return f"truncated or corrupt image data ({_describe(exc)})"
             # verify() needs a fresh file object; it checks what load() does not, such as the
             # CRCs of PNG data chunks, so bit-flipped files are reported rather than embedded.
             try:
                 with Image.open(io.BytesIO(data)) as fresh:
                     fresh.verify()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 return f"corrupt image data ({_describe(exc)})"
-    except Exception as exc:  # noqa: BLE001 - the contract is to never raise for bad input
+    except Exception as exc:  # the contract is to never raise for bad input
         return f"unreadable image ({_describe(exc)})"
     return None

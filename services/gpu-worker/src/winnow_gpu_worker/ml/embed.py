@@ -53,13 +53,15 @@ _RESNET_CHILDREN: tuple[str, ...] = (
 
 
 def _new_resnet18() -> torch.nn.Module:
-    model = torchvision.models.resnet18(weights=None)
+    model: torch.nn.Module = torchvision.models.resnet18(weights=None)
     model.fc = torch.nn.Identity()
     return model
 
 
-def _read_checkpoint(checkpoint: str | os.PathLike[str] | bytes) -> Any:
-    source: Any = io.BytesIO(checkpoint) if isinstance(checkpoint, bytes | bytearray) else checkpoint
+def _read_checkpoint(checkpoint: str | os.PathLike[str] | bytes) -> object:
+    source: Any = (
+        io.BytesIO(checkpoint) if isinstance(checkpoint, bytes | bytearray) else checkpoint
+    )
     try:
         # weights_only refuses arbitrary pickled objects: checkpoints are user-supplied files and
         # must not be able to run code inside the worker.
@@ -73,7 +75,7 @@ def _read_checkpoint(checkpoint: str | os.PathLike[str] | bytes) -> Any:
         ) from exc
 
 
-def _extract_state_dict(obj: Any) -> Mapping[str, Any]:
+def _extract_state_dict(obj: object) -> Mapping[str, Any]:
     if isinstance(obj, Mapping):
         for key in _STATE_DICT_KEYS:
             inner = obj.get(key)
@@ -129,9 +131,7 @@ def _backbone_state_dict(
 
     unexpected = sorted(set(sub) - set(expected))
     # Old checkpoints predate BatchNorm's num_batches_tracked buffer; it is unused in eval mode.
-    missing = sorted(
-        k for k in set(expected) - set(sub) if not k.endswith("num_batches_tracked")
-    )
+    missing = sorted(k for k in set(expected) - set(sub) if not k.endswith("num_batches_tracked"))
     not_tensors = sorted(k for k, v in sub.items() if not isinstance(v, torch.Tensor))
     mismatched = sorted(
         f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(expected[k].shape)}"
@@ -199,7 +199,7 @@ def _decode_rgb(data: bytes, size: int) -> np.ndarray:
         img.load()
         try:
             oriented = ImageOps.exif_transpose(img)
-        except Exception:  # noqa: BLE001 - broken EXIF must not make good pixels unusable
+        except Exception:  # broken EXIF must not make good pixels unusable
             oriented = img
         rgb = oriented.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
     arr = np.asarray(rgb, dtype=np.float32) / np.float32(255.0)
@@ -232,7 +232,7 @@ class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
         name = self.filenames[index]
         try:
             arr = _decode_rgb(self.read(name), self.input_size)
-        except Exception as exc:  # noqa: BLE001 - reported per file by embed_images
+        except Exception as exc:  # reported per file by embed_images
             text = str(exc).strip()
             reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
             zeros = torch.zeros(3, self.input_size, self.input_size, dtype=torch.float32)
@@ -283,7 +283,7 @@ def embed_images(
     total = len(names)
     dev = _resolve_device(device)
     use_cuda = dev.type == "cuda"
-    model = model.to(dev, memory_format=torch.channels_last).eval()
+    model = model.to(dev).to(memory_format=torch.channels_last).eval()
 
     loader = DataLoader(
         ImageBytesDataset(names, read, input_size),
@@ -298,7 +298,8 @@ def embed_images(
         batch = batch.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
         with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=use_cuda):
             out = model(batch)
-        return out.float().flatten(1).cpu().numpy()
+        feats: np.ndarray = out.float().flatten(1).cpu().numpy()
+        return feats
 
     # Rows are written into one preallocated array (sized after the first batch) so that large
     # runs never hold a list of per-batch arrays plus their concatenation at the same time.
@@ -313,7 +314,11 @@ def embed_images(
             for i, err in zip(idx[~good], (e for e in errors if e), strict=True):
                 failed[names[int(i)]] = err
             if good.any():
-                feats = forward(images[torch.from_numpy(good)])
+                # Mask after the transfer so the pinned batch is copied as a whole, asynchronously.
+                batch = images.to(dev, non_blocking=True)
+                if not good.all():
+                    batch = batch[torch.from_numpy(good).to(dev)]
+                feats = forward(batch)
                 if out_rows is None:
                     out_rows = np.empty((total, feats.shape[1]), dtype=np.float32)
                 out_rows[idx[good]] = feats

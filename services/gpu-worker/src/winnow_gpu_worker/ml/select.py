@@ -8,7 +8,9 @@ from fractions import Fraction
 import numpy as np
 
 
-def select_diverse(embeddings: np.ndarray, n: int, *, first: int = 0) -> list[int]:
+def select_diverse(
+    embeddings: np.ndarray, n: int, *, first: int = 0, device: str | None = None
+) -> list[int]:
     """Greedily pick ``n`` row indices that cover ``embeddings`` (k-center greedy).
 
     Starts with ``first`` and repeatedly adds the point whose squared Euclidean distance to its
@@ -16,6 +18,11 @@ def select_diverse(embeddings: np.ndarray, n: int, *, first: int = 0) -> list[in
     distances are kept in one float32 vector updated with a single matrix-vector product per
     step, so memory is O(N) beyond the embeddings and each step is O(N * D). No index is
     returned twice; if ``n >= N`` all indices are returned in greedy order.
+
+    ``device=None`` runs in NumPy. Passing a torch device (e.g. ``"cuda"``) runs the same
+    algorithm with torch there, which matters for millions of embeddings because every step reads
+    the whole matrix; rounding differs slightly between backends, so near-ties may resolve
+    differently.
 
     Raises ``ValueError`` if ``n <= 0``, ``first`` is out of range, the input is not 2-D, or it
     contains non-finite values.
@@ -34,13 +41,16 @@ def select_diverse(embeddings: np.ndarray, n: int, *, first: int = 0) -> list[in
         raise ValueError("embeddings contain NaN or infinite values")
 
     n = min(n, count)
+    if device is not None:
+        return _select_diverse_torch(x, n, first, device)
     sq_norms = np.einsum("ij,ij->i", x, x)
 
     def sq_dist_to(center: int) -> np.ndarray:
         # ||x||^2 - 2 x.c + ||c||^2 can dip slightly below zero from rounding; clip so that
         # duplicates of a selected point compare as exactly covered.
-        d = sq_norms - 2.0 * (x @ x[center]) + sq_norms[center]
-        return np.maximum(d, 0.0, out=d)
+        d: np.ndarray = sq_norms - 2.0 * (x @ x[center]) + sq_norms[center]
+        np.maximum(d, 0.0, out=d)
+        return d
 
     min_dist = sq_dist_to(first)
     # -inf marks selected points: np.minimum keeps it there and argmax can never pick them again.
@@ -51,6 +61,30 @@ def select_diverse(embeddings: np.ndarray, n: int, *, first: int = 0) -> list[in
         selected.append(nxt)
         np.minimum(min_dist, sq_dist_to(nxt), out=min_dist)
         min_dist[nxt] = -np.inf
+    return selected
+
+
+def _select_diverse_torch(x: np.ndarray, n: int, first: int, device: str) -> list[int]:
+    # Imported lazily so NumPy-only callers of this module do not pay for importing torch.
+    import torch
+
+    with torch.inference_mode():
+        xt = torch.from_numpy(x).to(device)
+        sq_norms = (xt * xt).sum(dim=1)
+
+        def sq_dist_to(center: int) -> torch.Tensor:
+            d = sq_norms - 2.0 * (xt @ xt[center]) + sq_norms[center]
+            return d.clamp_(min=0.0)
+
+        min_dist = sq_dist_to(first)
+        min_dist[first] = -torch.inf
+        selected = [first]
+        for _ in range(n - 1):
+            # torch.argmax also returns the first maximal index, matching NumPy's tie-breaking.
+            nxt = int(torch.argmax(min_dist))
+            selected.append(nxt)
+            torch.minimum(min_dist, sq_dist_to(nxt), out=min_dist)
+            min_dist[nxt] = -torch.inf
     return selected
 
 
@@ -79,4 +113,4 @@ def resolve_sample_count(
         # Exact decimal arithmetic: 0.1 * 30 is 3.0000000000000004 in floats, which would
         # round up to 4 samples.
         candidates.append(math.ceil(Fraction(repr(p)) * n_input))
-    return max(0, min(min(candidates), n_input))
+    return max(0, min(*candidates, n_input))

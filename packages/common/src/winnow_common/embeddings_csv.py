@@ -73,7 +73,9 @@ def read_embeddings_csv(data: bytes) -> tuple[list[str], np.ndarray, list[int]]:
     dim = len(header) - 2
     for i, col in enumerate(header[1:-1]):
         if col != f"embedding_{i}":
-            raise ValueError(f"embeddings CSV column {i + 1} should be 'embedding_{i}', got {col!r}")
+            raise ValueError(
+                f"embeddings CSV column {i + 1} should be 'embedding_{i}', got {col!r}"
+            )
 
     filenames: list[str] = []
     labels: list[int] = []

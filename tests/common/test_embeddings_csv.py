@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from winnow_gpu_worker.ml.embeddings_csv import read_embeddings_csv, write_embeddings_csv
+from winnow_common.embeddings_csv import read_embeddings_csv, write_embeddings_csv
 
 
 def test_header_and_default_labels() -> None:
@@ -20,7 +20,15 @@ def test_round_trip_is_exact_with_awkward_filenames() -> None:
     emb[0, 2] = np.float32(1.0) + np.finfo(np.float32).eps
     emb[0, 3] = np.float32(1e-45)  # smallest subnormal
     emb[1] = np.nextafter(emb[1], np.float32(np.inf))
-    names = ["a,b.jpg", 'quote"d.png', "plain.jpg", "new\nline.jpg", "ünïcode/ø.jpg", "cr\rin name", " padded "]
+    names = [
+        "a,b.jpg",
+        'quote"d.png',
+        "plain.jpg",
+        "new\nline.jpg",
+        "ünïcode/ø.jpg",
+        "cr\rin name",
+        " padded ",
+    ]
     labels = [0, 1, 2, 3, -4, 5, 6]
     names_back, emb_back, labels_back = read_embeddings_csv(
         write_embeddings_csv(names, emb, labels)

@@ -1,0 +1,41 @@
+# Winnow: `make demo` and `make test` are the two commands; both install first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STATE_DIR ?= .winnow
+PACKAGES := packages/common packages/client services/api services/gpu-worker services/reporter deploy/local
+STAMP := $(VENV)/.installed
+
+.PHONY: install up down status demo test lint
+
+install: $(STAMP)
+
+# Re-runs only when a package definition or the tool list changed.
+$(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# torch comes first, pinned, from pip (a CUDA build that also runs on CPU).
+	$(BIN)/pip install --quiet torch==2.14.1 torchvision==0.29.1
+	$(BIN)/pip install --quiet -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	@touch $(STAMP)
+
+up: install
+	$(BIN)/winnow-stack up --state-dir $(STATE_DIR)
+
+down:
+	@if [ -x $(BIN)/winnow-stack ]; then $(BIN)/winnow-stack down --state-dir $(STATE_DIR); fi
+
+status: install
+	$(BIN)/winnow-stack status --state-dir $(STATE_DIR)
+
+demo: up
+	$(BIN)/python scripts/demo.py --stack-env $(STATE_DIR)/stack.env
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy packages/common/src
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest

@@ -1,0 +1,130 @@
+"""Reporter glue: read a run's outputs, render, store, register artifacts, complete the run."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from winnow_common.db.models import Run
+from winnow_common.db.session import session_factory
+from winnow_common.embeddings_csv import read_embeddings_csv
+from winnow_common.enums import ArtifactType, RunState
+from winnow_common.ids import now_ms
+from winnow_common.runs import (
+    RunContext,
+    end_run,
+    fail_run,
+    get_run,
+    load_run_context,
+    register_artifact,
+    set_run_state,
+)
+from winnow_common.schemas.worker_config import WorkerConfigV4
+from winnow_common.storage import DatasourceStore, RunKeys
+from winnow_reporter.data import ReportData, build_report_data, report_json
+from winnow_reporter.pdf import render_report_pdf
+from winnow_reporter.plots import render_plots
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache
+def _sessions() -> sessionmaker[Session]:
+    return session_factory()
+
+
+def config_summary(cfg: WorkerConfigV4) -> dict[str, Any]:
+    """The settings a reader of the report needs, flat and human-readable."""
+    docker = cfg.docker
+    summary: dict[str, Any] = {
+        "corruptness check": "on" if docker.enable_corruptness_check else "off",
+        "remove exact duplicates": "on" if docker.remove_exact_duplicates else "off",
+        "normalize embeddings": "on" if docker.normalize_embeddings else "off",
+    }
+    if cfg.selection is not None:
+        summary["n_samples"] = cfg.selection.n_samples
+        summary["proportion_samples"] = cfg.selection.proportion_samples
+        summary["strategies"] = ", ".join(
+            f"{e.strategy.type} on {e.input.type}" for e in cfg.selection.strategies
+        )
+    if docker.checkpoint:
+        summary["checkpoint"] = docker.checkpoint
+    return {k: v for k, v in summary.items() if v is not None}
+
+
+def _lines(store: DatasourceStore, key: str) -> list[str]:
+    return [line for line in store.read(key).decode().splitlines() if line]
+
+
+def collect_report_data(ctx: RunContext, run: Run) -> ReportData:
+    """Build the report data from what the worker stored for the run."""
+    keys = RunKeys(ctx.run_id)
+    store = ctx.lightly_store
+    filenames, embeddings, _ = read_embeddings_csv(store.read(keys.embeddings_csv))
+    corrupt = json.loads(store.read(keys.corruptness_info))["corrupt_samples"]
+    duplicates = json.loads(store.read(keys.exact_duplicates))
+    selected = _lines(store, keys.filenames("selected"))
+    n_input = len(filenames) + len(corrupt) + len(duplicates)
+    return build_report_data(
+        embeddings=embeddings,
+        filenames=filenames,
+        selected=selected,
+        corrupt=corrupt,
+        duplicates=duplicates,
+        n_input=n_input,
+        run_info={
+            "run_id": ctx.run_id,
+            "dataset_id": ctx.dataset_id,
+            "dataset_name": ctx.dataset_name,
+            "started_at_ms": run.processing_started_at,
+            "ended_at_ms": now_ms(),
+            "model_trained": bool(run.model_trained),
+            "model_description": run.model_description or "",
+            "config_summary": config_summary(ctx.config),
+        },
+    )
+
+
+def render_run_report(run_id: str) -> None:
+    """Render and store the report of a run that finished its worker stage, then complete it."""
+    with _sessions().begin() as session:
+        run = get_run(session, run_id)
+        if run.state != RunState.GENERATING_REPORT.value:
+            log.warning("run %s is %s, not GENERATING_REPORT; skipping", run_id, run.state)
+            return
+        ctx = load_run_context(session, run_id)
+        set_run_state(session, run_id, RunState.GENERATING_REPORT, "Rendering the report")
+    try:
+        data = collect_report_data(ctx, run)
+        plots = render_plots(data)
+        keys = RunKeys(run_id)
+        store = ctx.lightly_store
+        for name, png in plots.items():
+            store.write(keys.plot(name), png, "image/png")
+        store.write(keys.report_pdf, render_report_pdf(data, plots), "application/pdf")
+        store.write(
+            keys.report_json,
+            json.dumps(report_json(data), indent=2, sort_keys=True).encode(),
+            "application/json",
+        )
+        with _sessions().begin() as session:
+            register_artifact(
+                session, run_id, ArtifactType.REPORT_PDF, "report.pdf", keys.report_pdf
+            )
+            register_artifact(
+                session, run_id, ArtifactType.REPORT_JSON, "report.json", keys.report_json
+            )
+            end_run(
+                session,
+                run_id,
+                RunState.COMPLETED,
+                f"Run completed: {data.n_selected} of {data.n_input} samples selected.",
+            )
+    except Exception as exc:
+        log.exception("report of run %s failed", run_id)
+        with _sessions().begin() as session:
+            fail_run(session, run_id, exc)

@@ -1,0 +1,137 @@
+"""Scheduling: config validation, bad input gets a clear 4xx and nothing is enqueued."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import redis
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import ApiUser
+from tests.api.helpers import DIVERSITY, create_config, create_dataset, set_obs
+
+GOOD = {
+    "docker": {"enableCorruptnessCheck": True, "removeExactDuplicates": True},
+    "selection": {"nSamples": 5, "strategies": DIVERSITY},
+}
+
+
+def _ready_dataset(client: TestClient, user: ApiUser) -> str:
+    dataset_id = create_dataset(client, user.params)
+    set_obs(client, user.params, dataset_id, "INPUT")
+    set_obs(client, user.params, dataset_id, "LIGHTLY")
+    return dataset_id
+
+
+def _schedule(client: TestClient, user: ApiUser, dataset_id: str, config_id: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/v1/datasets/{dataset_id}/docker/worker/schedule",
+        params=user.params,
+        json={"configId": config_id, "priority": "MID", "runsOn": [], "creator": "USER_PIP"},
+    )
+
+
+def test_schedule_publishes_one_task_with_only_the_id(
+    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+) -> None:
+    dataset_id = _ready_dataset(client, user)
+    config = create_config(client, user.params, GOOD)
+    assert config.status_code == 201, config.text
+    response = _schedule(client, user, dataset_id, config.json()["id"])
+    assert response.status_code == 201, response.text
+    scheduled_id = response.json()["id"]
+
+    messages = gpu_queue.lrange("gpu", 0, -1)
+    assert len(messages) == 1
+    envelope = json.loads(messages[0])
+    assert envelope["headers"]["task"] == "gpu.process_run"
+    args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+    assert args == [] and kwargs == {"scheduled_run_id": scheduled_id}
+
+    listed = client.get(
+        f"/v1/datasets/{dataset_id}/docker/worker/schedule", params=user.params
+    ).json()
+    assert [(s["id"], s["state"], s["configId"]) for s in listed] == [
+        (scheduled_id, "OPEN", config.json()["id"])
+    ]
+    not_started = client.get(f"/v1/docker/runs/schedule/{scheduled_id}", params=user.params)
+    assert not_started.status_code == 404
+
+
+def test_unknown_key_names_the_closest_valid_one(
+    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+) -> None:
+    bad = {**GOOD, "docker": {"enableCorruptnesCheck": True}}
+    response = create_config(client, user.params, bad)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert "docker.enableCorruptnesCheck" in error and "enableCorruptnessCheck" in error
+    snake = create_config(client, user.params, {**GOOD, "selection": {"n_sample": 3}})
+    assert snake.status_code == 422 and "'nSamples'" in snake.json()["error"]
+    assert gpu_queue.llen("gpu") == 0
+
+
+def test_non_positive_sample_count_is_rejected(
+    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+) -> None:
+    for n in (0, -3):
+        response = create_config(
+            client, user.params, {"selection": {"nSamples": n, "strategies": DIVERSITY}}
+        )
+        assert response.status_code == 422 and "selection.nSamples" in response.json()["error"]
+    neither = create_config(client, user.params, {"selection": {"strategies": DIVERSITY}})
+    assert neither.status_code == 422 and "nSamples" in neither.json()["error"]
+    assert gpu_queue.llen("gpu") == 0
+
+
+def test_missing_datasource_is_rejected(
+    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+) -> None:
+    dataset_id = create_dataset(client, user.params)
+    set_obs(client, user.params, dataset_id, "INPUT")
+    config_id = create_config(client, user.params, GOOD).json()["id"]
+    response = _schedule(client, user, dataset_id, config_id)
+    assert response.status_code == 400
+    assert response.json()["code"] == "DATASET_DATASOURCE_UNKNOWN"
+    assert "LIGHTLY" in response.json()["error"]
+    assert gpu_queue.llen("gpu") == 0
+
+
+def test_wrong_token_and_foreign_dataset_enqueue_nothing(
+    client: TestClient, user: ApiUser, other_user: ApiUser, gpu_queue: redis.Redis
+) -> None:
+    dataset_id = _ready_dataset(client, user)
+    config_id = create_config(client, user.params, GOOD).json()["id"]
+
+    wrong = client.post(
+        f"/v1/datasets/{dataset_id}/docker/worker/schedule",
+        params={"token": "wrong"},
+        json={"configId": config_id, "priority": "MID"},
+    )
+    assert wrong.status_code == 401
+    foreign = _schedule(client, other_user, dataset_id, config_id)
+    assert foreign.status_code == 404 and foreign.json()["code"] == "DATASET_UNKNOWN"
+    own_dataset = _ready_dataset(client, other_user)
+    foreign_config = _schedule(client, other_user, own_dataset, config_id)
+    assert foreign_config.status_code == 404
+    assert foreign_config.json()["code"] == "DOCKER_WORKER_CONFIG_UNKNOWN"
+    assert gpu_queue.llen("gpu") == 0
+
+
+def test_features_of_later_work_are_refused_not_ignored(client: TestClient, user: ApiUser) -> None:
+    response = create_config(client, user.params, {**GOOD, "docker": {"enableTraining": True}})
+    assert response.status_code == 422 and "not yet supported" in response.json()["error"]
+    balance = {
+        "selection": {
+            "nSamples": 3,
+            "strategies": [
+                {"input": {"type": "METADATA", "key": "x"}, "strategy": {"type": "BALANCE"}}
+            ],
+        }
+    }
+    response = create_config(client, user.params, balance)
+    assert (
+        response.status_code == 422
+        and "EMBEDDINGS input with DIVERSITY" in response.json()["error"]
+    )
