@@ -135,6 +135,11 @@ def is_ours(pid: int | None, started: str | None) -> bool:
 
 
 def _group_alive(pgid: int) -> bool:
+    """True when a live (non-zombie) process is in process group ``pgid``.
+
+    Zombies are ignored: an orphaned child stays a zombie until init reaps it, which some
+    container inits do only now and then.
+    """
     _reap(pgid)
     try:
         os.killpg(pgid, 0)
@@ -142,7 +147,20 @@ def _group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def _exists(pid: int, group: bool) -> bool:

@@ -51,7 +51,7 @@ SERVICES: dict[str, ServiceSpec] = {
     "api": ServiceSpec(
         argv=_argv(
             "{python} -m uvicorn winnow_api.main:create_app --factory"
-            " --host 127.0.0.1 --port {api_port}"
+            " --host 127.0.0.1 --port {api_port} --no-access-log"
         ),
         health_path="/health",
         timeout_s=60.0,
@@ -59,7 +59,7 @@ SERVICES: dict[str, ServiceSpec] = {
     "gpu-worker": ServiceSpec(
         argv=_argv(
             "{python} -m celery -A winnow_gpu_worker.celery_app:app worker -Q gpu"
-            " --concurrency 1 -n gpu-{statehash}@%h --loglevel INFO"
+            " --pool solo -n gpu-{statehash}@%h --loglevel INFO"
         ),
     ),
     "reporter": ServiceSpec(
