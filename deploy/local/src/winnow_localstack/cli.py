@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _progress(message: str) -> None:
-    print(f"winnow-stack: {message}", file=sys.stderr, flush=True)
+    # One write per line: messages may come from several threads (parallel stops).
+    sys.stderr.write(f"winnow-stack: {message}\n")
+    sys.stderr.flush()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import secrets
 import string
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,15 +163,3 @@ def read_env_file(path: Path) -> dict[str, str]:
             key, value = line.split("=", 1)
             env[key.strip()] = value
     return env
-
-
-@contextmanager
-def locked(paths: StatePaths) -> Iterator[None]:
-    """Hold an exclusive lock on the state dir (one launcher run at a time)."""
-    paths.root.mkdir(parents=True, exist_ok=True)
-    with paths.lock.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
