@@ -19,7 +19,9 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     script = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
-    commands = [line for line in script if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    commands = [
+        line for line in script if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
     assert commands == ["make test"]
 
 
