@@ -68,9 +68,9 @@ def sample_images() -> dict[str, bytes]:
     for i, face in enumerate(faces):
         img = Image.fromarray((face * 255).astype(np.uint8)).resize((64, 64))
         files[f"faces/face_{i:03d}.png"] = _png(np.asarray(img))
-    # Exact duplicates under other names, and two corrupt files.
-    files["photos/copies/astronaut_copy.png"] = files["photos/astronaut.png"]
-    files["faces/copies/face_000_copy.png"] = files["faces/face_000.png"]
+    # Exact copies (their names sort after the originals, which are kept) and two corrupt files.
+    files["photos/astronaut_copy.png"] = files["photos/astronaut.png"]
+    files["faces/face_000_copy.png"] = files["faces/face_000.png"]
     files["broken/truncated_rocket.jpg"] = files["photos/rocket.jpg"][:4000]
     files["broken/png_named_jpg.jpg"] = files["photos/coffee.png"]
     return files
@@ -84,8 +84,15 @@ def upload(env: dict[str, str], files: dict[str, bytes]) -> None:
         aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
         region_name=env.get("S3_REGION", "us-east-1"),
     )
+    bucket = env["S3_INPUT_BUCKET"]
+    wanted = {f"{INPUT_PREFIX}/{name}" for name in files}
+    # Sync, not add: files left over from an older demo would change the input set.
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=INPUT_PREFIX):
+        for obj in page.get("Contents", []):
+            if obj["Key"] not in wanted:
+                s3.delete_object(Bucket=bucket, Key=obj["Key"])
     for name, data in files.items():
-        s3.put_object(Bucket=env["S3_INPUT_BUCKET"], Key=f"{INPUT_PREFIX}/{name}", Body=data)
+        s3.put_object(Bucket=bucket, Key=f"{INPUT_PREFIX}/{name}", Body=data)
 
 
 def follow(client: WinnowClient, scheduled_id: str) -> str:
