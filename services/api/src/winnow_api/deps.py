@@ -49,7 +49,9 @@ def get_session(request: Request) -> Iterator[Session]:
     jobs.publish()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit and the job publishing run when the route returns, before the
+# response is sent, so a client never sees a 201 for data that is not committed yet.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
