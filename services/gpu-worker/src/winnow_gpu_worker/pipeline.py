@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from winnow_common.config import WorkerSettings
 from winnow_common.embeddings_csv import write_embeddings_csv
@@ -101,6 +102,14 @@ def _check_files(
     return corrupt, hashes
 
 
+def _selection_device(settings: WorkerSettings) -> str | None:
+    """CUDA for the greedy loop when the worker may use it; None keeps it in NumPy."""
+    wants_cuda = settings.device == "cuda" or (
+        settings.device == "auto" and torch.cuda.is_available()
+    )
+    return "cuda" if wants_cuda else None
+
+
 def _load_checkpoint(cfg: WorkerConfigV4, lightly_store: DatasourceStore) -> bytes | None:
     key = cfg.docker.checkpoint
     if not key:
@@ -183,7 +192,7 @@ def run_pipeline(
         len(result.filenames), cfg.selection.n_samples, cfg.selection.proportion_samples
     )
     on_state(RunState.SAMPLING, f"Selecting {n} of {len(result.filenames)} samples (DIVERSITY)")
-    chosen = select_diverse(result.embeddings, n)
+    chosen = select_diverse(result.embeddings, n, device=_selection_device(settings))
     result.selected = sorted(result.filenames[i] for i in chosen)
 
     on_state(RunState.SAVING_RESULTS, f"Saving results to {lightly_store.describe()}")

@@ -19,7 +19,7 @@ from winnow_common.enums import ArtifactType, RunState, ScheduledRunState
 from winnow_common.ids import now_ms
 from winnow_common.jobs import ProcessRunJob, RenderReportJob, TaskName
 from winnow_common.runs import fail_run, load_run_context, register_artifact, set_run_state
-from winnow_common.storage import RunKeys
+from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_common.tags import indices_to_bitmask
 from winnow_gpu_worker.celery_app import app
 from winnow_gpu_worker.pipeline import PipelineResult, run_pipeline
@@ -116,21 +116,30 @@ def record_selection(session: Session, run_id: str, result: PipelineResult) -> N
     session.flush()
 
 
-def _store_log(run_id: str, lines: list[str]) -> None:
-    """Best effort: the log must never turn a result into a failure."""
+def _write_log(store: DatasourceStore | None, run_id: str, lines: list[str]) -> str | None:
+    """Write the run's log.txt; best effort, a log must never turn a result into a failure."""
+    if store is None:
+        return None
+    key = RunKeys(run_id).log
     try:
-        with _sessions().begin() as session:
-            ctx = load_run_context(session, run_id)
-        key = RunKeys(run_id).log
-        ctx.lightly_store.write(key, ("\n".join(lines) + "\n").encode(), "text/plain")
-        with _sessions().begin() as session:
-            register_artifact(session, run_id, ArtifactType.LOG, "log.txt", key)
+        store.write(key, ("\n".join(lines) + "\n").encode(), "text/plain")
     except Exception:
         log.exception("could not store the log of run %s", run_id)
+        return None
+    return key
+
+
+def _register_log(session: Session, run_id: str, key: str | None) -> None:
+    if key is not None:
+        register_artifact(session, run_id, ArtifactType.LOG, "log.txt", key)
 
 
 def process_scheduled_run(scheduled_run_id: str) -> str | None:
-    """Process one scheduled run end to end (the body of the ``gpu.process_run`` task)."""
+    """Process one scheduled run end to end (the body of the ``gpu.process_run`` task).
+
+    The LOG artifact is registered in the same transaction that ends the worker stage, so a
+    client that sees the run FAILED (or waiting for its report) also sees its log.
+    """
     with _sessions().begin() as session:
         run_id = claim_scheduled_run(session, scheduled_run_id)
     if run_id is None:
@@ -141,12 +150,14 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
         with _sessions().begin() as s:
             set_run_state(s, run_id, state, message)
 
+    lightly_store: DatasourceStore | None = None
     with capture_run_log() as lines:
         log.info("run %s for scheduled run %s", run_id, scheduled_run_id)
         try:
             on_state(RunState.INITIALIZING, "Reading the run's config and datasources")
             with _sessions().begin() as session:
                 ctx = load_run_context(session, run_id)
+            lightly_store = ctx.lightly_store
             result = run_pipeline(
                 ctx.config,
                 ctx.input_store,
@@ -155,8 +166,11 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
                 worker_settings(),
                 on_state,
             )
+            log.info("worker stage done: %d of %d selected", len(result.selected), result.n_input)
+            log_key = _write_log(lightly_store, run_id, lines)
             with _sessions().begin() as session:
                 record_selection(session, run_id, result)
+                _register_log(session, run_id, log_key)
                 set_run_state(
                     session,
                     run_id,
@@ -166,11 +180,11 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
                 )
         except Exception as exc:
             log.exception("run %s failed", run_id)
+            log_key = _write_log(lightly_store, run_id, lines)
             with _sessions().begin() as session:
+                _register_log(session, run_id, log_key)
                 fail_run(session, run_id, exc)
-            _store_log(run_id, lines)
             return run_id
-    _store_log(run_id, lines)
     # Published only after the commit above, so the reporter sees the final state.
     app.send_task(TaskName.RENDER_REPORT.value, kwargs=RenderReportJob(run_id=run_id).model_dump())
     return run_id
