@@ -119,19 +119,29 @@ def test_wrong_token_and_foreign_dataset_enqueue_nothing(
     assert gpu_queue.llen("gpu") == 0
 
 
-def test_features_of_later_work_are_refused_not_ignored(client: TestClient, user: ApiUser) -> None:
-    response = create_config(client, user.params, {**GOOD, "docker": {"enableTraining": True}})
-    assert response.status_code == 422 and "not yet supported" in response.json()["error"]
-    balance = {
+def test_invalid_combinations_name_the_allowed_ones(client: TestClient, user: ApiUser) -> None:
+    weights_on_embeddings = {
         "selection": {
             "nSamples": 3,
-            "strategies": [
-                {"input": {"type": "METADATA", "key": "x"}, "strategy": {"type": "BALANCE"}}
-            ],
+            "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "WEIGHTS"}}],
         }
     }
-    response = create_config(client, user.params, balance)
-    assert (
-        response.status_code == 422
-        and "EMBEDDINGS input with DIVERSITY" in response.json()["error"]
-    )
+    response = create_config(client, user.params, weights_on_embeddings)
+    error = response.json()["error"]
+    assert response.status_code == 422
+    assert "EMBEDDINGS input with WEIGHTS strategy is not allowed" in error
+    assert "EMBEDDINGS -> DIVERSITY/SIMILARITY/TYPICALITY" in error
+    scores_without_task = {
+        "selection": {
+            "nSamples": 3,
+            "strategies": [{"input": {"type": "SCORES"}, "strategy": {"type": "WEIGHTS"}}],
+        }
+    }
+    response = create_config(client, user.params, scores_without_task)
+    assert response.status_code == 422 and "SCORES input needs 'task'" in response.json()["error"]
+
+
+def test_features_of_later_work_are_refused_not_ignored(client: TestClient, user: ApiUser) -> None:
+    sequences = {**GOOD, "docker": {"selectedSequenceLength": 4}}
+    response = create_config(client, user.params, sequences)
+    assert response.status_code == 422 and "not yet supported" in response.json()["error"]

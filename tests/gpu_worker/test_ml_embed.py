@@ -7,13 +7,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torchvision
+from lightly.cli._cli_simclr import _SimCLR
+from lightly.embedding import SelfSupervisedEmbedding
+from lightly.loss import NTXentLoss
+from lightly.models import ResNetGenerator
+from lightly.models.batchnorm import get_norm_layer
+from lightly.transforms.torchvision_v2_compatibility import torchvision_transforms as T
 from PIL import Image
+from torch import nn
 
+from winnow_common.schemas.worker_config import ModelConfig
 from winnow_gpu_worker.ml.embed import (
     EmbeddingResult,
     ImageBytesDataset,
     build_backbone,
+    cpu_supports_bf16,
     embed_images,
     l2_normalize,
 )
@@ -50,6 +58,9 @@ def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Small network input keeps these tests fast (the worker's default is 64).
+SIZE = 32
+
 NAMES = [f"img_{i:02d}.{'jpg' if i % 2 else 'png'}" for i in range(8)] + [
     "sub/copy_of_00.png",
     "copy_of_03.jpg",
@@ -66,13 +77,16 @@ def untrained() -> torch.nn.Module:
 @pytest.fixture(scope="module")
 def baseline(image_dir: Path, untrained: torch.nn.Module) -> EmbeddingResult:
     read = functools.partial(_read_from_dir, str(image_dir))
-    return embed_images(NAMES, read, untrained, batch_size=4, device="cpu")
+    return embed_images(
+        NAMES, read, untrained, batch_size=4, device="cpu", input_size=SIZE, precision="fp32"
+    )
 
 
 def test_embed_images_shapes_order_and_identity(baseline: EmbeddingResult) -> None:
     assert baseline.filenames == sorted(NAMES)
     assert baseline.failed == {}
-    assert baseline.embeddings.shape == (10, 512)
+    assert baseline.embeddings.shape == (10, 32)  # lightly's default num_ftrs
+    assert baseline.precision == "fp32"
     assert baseline.embeddings.dtype == np.float32
     assert np.isfinite(baseline.embeddings).all()
     row = {name: baseline.embeddings[i] for i, name in enumerate(baseline.filenames)}
@@ -90,6 +104,7 @@ def test_progress_is_reported_per_batch(image_dir: Path, untrained: torch.nn.Mod
         untrained,
         batch_size=4,
         device="cpu",
+        input_size=SIZE,
         progress=lambda d, t: calls.append((d, t)),
     )
     assert calls == [(4, 10), (8, 10), (10, 10)]
@@ -105,12 +120,16 @@ def test_same_seed_is_deterministic_and_rng_is_untouched(
     assert torch.equal(torch.rand(3), expected_next)
 
     read = functools.partial(_read_from_dir, str(image_dir))
-    second = embed_images(NAMES, read, again, batch_size=3, device="cpu")
+    second = embed_images(
+        NAMES, read, again, batch_size=3, device="cpu", input_size=SIZE, precision="fp32"
+    )
     assert second.filenames == baseline.filenames
     np.testing.assert_allclose(second.embeddings, baseline.embeddings, rtol=1e-5, atol=1e-6)
 
     other, _ = build_backbone(seed=1)
-    third = embed_images(NAMES, read, other, batch_size=4, device="cpu")
+    third = embed_images(
+        NAMES, read, other, batch_size=4, device="cpu", input_size=SIZE, precision="fp32"
+    )
     assert not np.allclose(third.embeddings, baseline.embeddings, atol=1e-3)
 
 
@@ -129,9 +148,9 @@ def test_corrupt_files_are_reported_not_fatal(
     (tmp_path / "text.png").write_bytes(b"definitely not an image")
     read = functools.partial(_read_from_dir, str(tmp_path))
     names = ["truncated.jpg", "good.jpg", "text.png", "missing.jpg"]
-    result = embed_images(names, read, untrained, batch_size=2, device="cpu")
+    result = embed_images(names, read, untrained, batch_size=2, device="cpu", input_size=SIZE)
     assert result.filenames == ["good.jpg"]
-    assert result.embeddings.shape == (1, 512)
+    assert result.embeddings.shape == (1, 32)
     assert set(result.failed) == {"truncated.jpg", "text.png", "missing.jpg"}
     assert all(result.failed.values())
     assert "FileNotFoundError" in result.failed["missing.jpg"]
@@ -142,12 +161,12 @@ def test_all_failed_or_empty_input_keeps_embedding_width(
 ) -> None:
     (tmp_path / "bad.jpg").write_bytes(b"nope")
     read = functools.partial(_read_from_dir, str(tmp_path))
-    result = embed_images(["bad.jpg"], read, untrained, device="cpu")
+    result = embed_images(["bad.jpg"], read, untrained, device="cpu", input_size=SIZE)
     assert result.filenames == []
-    assert result.embeddings.shape == (0, 512)
+    assert result.embeddings.shape == (0, 32)
     assert list(result.failed) == ["bad.jpg"]
-    empty = embed_images([], read, untrained, device="cpu")
-    assert empty.embeddings.shape == (0, 512)
+    empty = embed_images([], read, untrained, device="cpu", input_size=SIZE)
+    assert empty.embeddings.shape == (0, 32)
     assert empty.failed == {}
 
 
@@ -155,7 +174,16 @@ def test_worker_processes_decode(
     image_dir: Path, untrained: torch.nn.Module, baseline: EmbeddingResult
 ) -> None:
     read = functools.partial(_read_from_dir, str(image_dir))
-    result = embed_images(NAMES, read, untrained, batch_size=4, num_workers=2, device="cpu")
+    result = embed_images(
+        NAMES,
+        read,
+        untrained,
+        batch_size=4,
+        num_workers=2,
+        device="cpu",
+        input_size=SIZE,
+        precision="fp32",
+    )
     assert result.filenames == baseline.filenames
     np.testing.assert_allclose(result.embeddings, baseline.embeddings, rtol=1e-5, atol=1e-6)
 
@@ -171,9 +199,11 @@ def test_spawned_workers_need_only_a_picklable_reader(
         blobs.__getitem__,
         untrained,
         batch_size=4,
-        num_workers=2,
+        num_workers=1,  # each spawned worker re-imports torch: one keeps the test fast
         device="cpu",
+        input_size=SIZE,
         multiprocessing_context="spawn",
+        precision="fp32",
     )
     assert result.filenames == baseline.filenames
     assert list(result.failed) == ["bad.jpg"]
@@ -212,92 +242,106 @@ def test_dataset_is_picklable_and_handles_modes_and_large_jpegs(image_dir: Path)
     )
 
 
-def _reference_resnet(seed: int) -> torchvision.models.ResNet:
+def _lightly_cli_model(seed: int, num_ftrs: int = 32) -> _SimCLR:
+    """lightly's CLI model (lightly/cli/_helpers.py get_model_from_config), built with lightly."""
     torch.manual_seed(seed)
-    model = torchvision.models.resnet18(weights=None)
+    resnet = ResNetGenerator("resnet-18", 1)
+    features = nn.Sequential(
+        get_norm_layer(3, 0),
+        *list(resnet.children())[:-1],
+        nn.Conv2d(list(resnet.children())[-1].in_features, num_ftrs, 1),
+        nn.AdaptiveAvgPool2d(1),
+    )
+    model = _SimCLR(features, num_ftrs=num_ftrs, out_dim=128)
     # Non-default BatchNorm statistics so a silently skipped buffer would change the output.
     for module in model.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
+        if isinstance(module, nn.BatchNorm2d):
+            assert module.running_mean is not None and module.running_var is not None
             module.running_mean.uniform_(-0.1, 0.1)
             module.running_var.uniform_(0.5, 1.5)
     return model
 
 
-def _reference_embeddings(model: torch.nn.Module, image_dir: Path, names: list[str]) -> np.ndarray:
-    model.fc = torch.nn.Identity()
+def _save_like_lightly_cli(model: _SimCLR, path: Path) -> Path:
+    """The Lightning checkpoint layout lightly-ssl-train writes (lightly_epoch_X.ckpt)."""
+    encoder = SelfSupervisedEmbedding(model, NTXentLoss(), None, None)
+    torch.save(
+        {
+            "epoch": 0,
+            "global_step": 2,
+            "pytorch-lightning_version": "2.6.6",
+            "state_dict": encoder.state_dict(),
+            "callbacks": {"ModelCheckpoint{'monitor': 'loss'}": {"best_model_path": "a.ckpt"}},
+            "optimizer_states": [{"state": {}, "param_groups": [{"lr": 1.0}]}],
+            "lr_schedulers": [],
+        },
+        path,
+    )
+    return path
+
+
+def _lightly_embed_reference(model: _SimCLR, image_dir: Path, size: int) -> np.ndarray:
+    """What lightly-embed computes: its own transform and the model's backbone."""
+    transform = T.Compose(
+        [
+            T.Resize((size, size)),
+            T.ToTensor(),
+            T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
+        ]
+    )
+    batch = torch.stack(
+        [transform(Image.open(image_dir / n).convert("RGB")) for n in sorted(NAMES)]
+    )
     model.eval()
-    ds = ImageBytesDataset(sorted(names), functools.partial(_read_from_dir, str(image_dir)))
-    batch = torch.stack([ds[i][0] for i in range(len(ds))])
     with torch.no_grad():
-        return model(batch).numpy()
+        out: np.ndarray = model.backbone(batch).flatten(1).numpy()
+    return out
 
 
 @pytest.mark.parametrize("as_bytes", [False, True])
-def test_plain_state_dict_checkpoint(tmp_path: Path, image_dir: Path, as_bytes: bool) -> None:
-    ref = _reference_resnet(123)
-    path = tmp_path / "plain.pt"
-    torch.save(ref.state_dict(), path)  # includes the 1000-class fc, which must be ignored
+def test_lightly_cli_checkpoint_matches_lightly_embed(
+    tmp_path: Path, image_dir: Path, as_bytes: bool
+) -> None:
+    ref = _lightly_cli_model(7)
+    path = _save_like_lightly_cli(ref, tmp_path / "lightly_epoch_0.ckpt")
     model, trained = build_backbone(path.read_bytes() if as_bytes else path)
     assert trained is True
     read = functools.partial(_read_from_dir, str(image_dir))
-    result = embed_images(NAMES, read, model, device="cpu")
-    expected = _reference_embeddings(ref, image_dir, NAMES)
+    result = embed_images(NAMES, read, model, input_size=48, device="cpu", precision="fp32")
+    expected = _lightly_embed_reference(ref, image_dir, 48)
     np.testing.assert_allclose(result.embeddings, expected, rtol=1e-4, atol=1e-5)
 
 
-def test_lightning_style_checkpoints(tmp_path: Path, image_dir: Path) -> None:
-    ref = _reference_resnet(7)
-    backbone_sd = {k: v for k, v in ref.state_dict().items() if not k.startswith("fc.")}
-    lightning = {
-        "epoch": 3,
-        "state_dict": {
-            **{f"backbone.{k}": v for k, v in backbone_sd.items()},
-            "projection_head.layers.0.weight": torch.zeros(128, 512),
-        },
-    }
-    path = tmp_path / "lightning.ckpt"
-    torch.save(lightning, path)
-    model, trained = build_backbone(str(path))
-    assert trained is True
-    expected = _reference_embeddings(_reference_resnet(7), image_dir, NAMES)
+def test_model_config_sets_embedding_size(tmp_path: Path, image_dir: Path) -> None:
+    ref = _lightly_cli_model(3, num_ftrs=64)
+    path = _save_like_lightly_cli(ref, tmp_path / "d64.ckpt")
+    with pytest.raises(ValueError, match="num_ftrs=64"):
+        build_backbone(path)  # default lightly.model.numFtrs is 32
+    model, _ = build_backbone(path, model_cfg=ModelConfig(num_ftrs=64))
     read = functools.partial(_read_from_dir, str(image_dir))
-    np.testing.assert_allclose(
-        embed_images(NAMES, read, model, device="cpu").embeddings, expected, rtol=1e-4, atol=1e-5
-    )
-
-    # lightly's examples wrap the backbone as nn.Sequential(*children()[:-1]) -> index keys.
-    seq = torch.nn.Sequential(*list(_reference_resnet(7).children())[:-1])
-    torch.save(
-        {"state_dict": {f"model.backbone.{k}": v for k, v in seq.state_dict().items()}}, path
-    )
-    model2, trained2 = build_backbone(path)
-    assert trained2 is True
-    np.testing.assert_allclose(
-        embed_images(NAMES, read, model2, device="cpu").embeddings, expected, rtol=1e-4, atol=1e-5
-    )
+    result = embed_images(NAMES[:3], read, model, device="cpu", input_size=SIZE)
+    assert result.embeddings.shape == (3, 64)
 
 
 def test_bad_checkpoints_raise_value_error(tmp_path: Path) -> None:
-    sd = _reference_resnet(0).state_dict()
+    sd = _lightly_cli_model(0).state_dict()
     wrong_shape = dict(sd)
-    wrong_shape["conv1.weight"] = torch.zeros(32, 3, 7, 7)
-    with pytest.raises(ValueError, match=r"conv1\.weight"):
+    wrong_shape["backbone.1.weight"] = torch.zeros(32, 3, 7, 7)
+    with pytest.raises(ValueError, match=r"1\.weight"):
         build_backbone(_save(tmp_path / "shape.pt", wrong_shape))
 
-    missing = {k: v for k, v in sd.items() if not k.startswith("layer4.1.")}
+    missing = {k: v for k, v in sd.items() if not k.startswith("backbone.6.1.")}
     with pytest.raises(ValueError, match="missing"):
         build_backbone(_save(tmp_path / "missing.pt", missing))
 
-    extra = {**sd, "layer5.0.conv1.weight": torch.zeros(1)}
+    extra = {**sd, "backbone.8.weight": torch.zeros(1)}
     with pytest.raises(ValueError, match="unexpected"):
         build_backbone(_save(tmp_path / "extra.pt", extra))
 
-    resnet50 = torchvision.models.resnet50(weights=None).state_dict()
-    with pytest.raises(ValueError):
-        build_backbone(_save(tmp_path / "r50.pt", resnet50))
-
-    with pytest.raises(ValueError, match="no ResNet-18"):
-        build_backbone(_save(tmp_path / "other.pt", {"foo.weight": torch.zeros(2)}))
+    # A torchvision ResNet (the worker's previous model) is not lightly's model.
+    torchvision_like = {"conv1.weight": torch.zeros(64, 3, 7, 7), "fc.weight": torch.zeros(2)}
+    with pytest.raises(ValueError, match="no lightly resnet-18 backbone"):
+        build_backbone(_save(tmp_path / "tv.pt", torchvision_like))
 
     with pytest.raises(ValueError):
         build_backbone(b"not a torch file")
@@ -306,6 +350,34 @@ def test_bad_checkpoints_raise_value_error(tmp_path: Path) -> None:
 def _save(path: Path, obj: object) -> Path:
     torch.save(obj, path)
     return path
+
+
+def test_bf16_agrees_with_fp32(image_dir: Path, untrained: torch.nn.Module) -> None:
+    read = functools.partial(_read_from_dir, str(image_dir))
+    fp32 = embed_images(NAMES, read, untrained, device="cpu", input_size=SIZE, precision="fp32")
+    bf16 = embed_images(NAMES, read, untrained, device="cpu", input_size=SIZE, precision="bf16")
+    assert bf16.precision == "bf16"
+    assert bf16.calibration_min_cosine is None  # an explicit precision is not calibrated
+    a, b = l2_normalize(fp32.embeddings), l2_normalize(bf16.embeddings)
+    cos = (a * b).sum(axis=1)
+    assert cos.min() >= 0.99, cos
+
+
+def test_auto_precision_calibrates_on_first_batch(
+    image_dir: Path, untrained: torch.nn.Module, baseline: EmbeddingResult
+) -> None:
+    read = functools.partial(_read_from_dir, str(image_dir))
+    auto = embed_images(NAMES, read, untrained, batch_size=4, device="cpu", input_size=SIZE)
+    if cpu_supports_bf16():
+        assert auto.precision == "bf16"
+        assert auto.calibration_min_cosine is not None
+        assert auto.calibration_min_cosine >= 0.995
+    else:
+        assert auto.precision == "fp32"
+    cos = (l2_normalize(auto.embeddings) * l2_normalize(baseline.embeddings)).sum(axis=1)
+    assert cos.min() >= 0.99
+    with pytest.raises(ValueError, match="precision"):
+        embed_images(NAMES, read, untrained, device="cpu", input_size=SIZE, precision="int8")  # type: ignore[arg-type]
 
 
 def test_l2_normalize() -> None:

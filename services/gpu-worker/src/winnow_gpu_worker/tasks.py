@@ -120,7 +120,7 @@ def _write_log(store: DatasourceStore | None, run_id: str, lines: list[str]) -> 
     """Write the run's log.txt; best effort, a log must never turn a result into a failure."""
     if store is None:
         return None
-    key = RunKeys(run_id).log
+    key = RunKeys.for_run(run_id).log
     try:
         store.write(key, ("\n".join(lines) + "\n").encode(), "text/plain")
     except Exception:
@@ -162,7 +162,7 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
                 ctx.config,
                 ctx.input_store,
                 ctx.lightly_store,
-                RunKeys(run_id),
+                RunKeys.for_run(run_id),
                 worker_settings(),
                 on_state,
             )

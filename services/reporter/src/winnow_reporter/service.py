@@ -9,13 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from winnow_common.db.models import Run
 from winnow_common.db.session import session_factory
 from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.enums import ArtifactType, RunState
 from winnow_common.ids import now_ms
 from winnow_common.runs import (
-    RunContext,
     end_run,
     fail_run,
     get_run,
@@ -60,10 +58,10 @@ def _lines(store: DatasourceStore, key: str) -> list[str]:
     return [line for line in store.read(key).decode().splitlines() if line]
 
 
-def collect_report_data(ctx: RunContext, run: Run) -> ReportData:
-    """Build the report data from what the worker stored for the run."""
-    keys = RunKeys(ctx.run_id)
-    store = ctx.lightly_store
+def collect_report_data(
+    store: DatasourceStore, keys: RunKeys, run_info: dict[str, Any]
+) -> ReportData:
+    """Build the report data from what the worker stored in a run's output folder."""
     filenames, embeddings, _ = read_embeddings_csv(store.read(keys.embeddings_csv))
     corrupt = json.loads(store.read(keys.corruptness_info))["corrupt_samples"]
     duplicates = json.loads(store.read(keys.exact_duplicates))
@@ -76,17 +74,26 @@ def collect_report_data(ctx: RunContext, run: Run) -> ReportData:
         corrupt=corrupt,
         duplicates=duplicates,
         n_input=n_input,
-        run_info={
-            "run_id": ctx.run_id,
-            "dataset_id": ctx.dataset_id,
-            "dataset_name": ctx.dataset_name,
-            "started_at_ms": run.processing_started_at,
-            "ended_at_ms": now_ms(),
-            "model_trained": bool(run.model_trained),
-            "model_description": run.model_description or "",
-            "config_summary": config_summary(ctx.config),
-        },
+        run_info=run_info,
     )
+
+
+def render_report(store: DatasourceStore, keys: RunKeys, run_info: dict[str, Any]) -> ReportData:
+    """Read a run's outputs and write its plots, report.pdf and report.json next to them.
+
+    The Celery task and the standalone worker CLI both call this.
+    """
+    data = collect_report_data(store, keys, run_info)
+    plots = render_plots(data)
+    for name, png in plots.items():
+        store.write(keys.plot(name), png, "image/png")
+    store.write(keys.report_pdf, render_report_pdf(data, plots), "application/pdf")
+    store.write(
+        keys.report_json,
+        json.dumps(report_json(data), indent=2, sort_keys=True).encode(),
+        "application/json",
+    )
+    return data
 
 
 def render_run_report(run_id: str) -> None:
@@ -98,19 +105,19 @@ def render_run_report(run_id: str) -> None:
             return
         ctx = load_run_context(session, run_id)
         set_run_state(session, run_id, RunState.GENERATING_REPORT, "Rendering the report")
+    run_info = {
+        "run_id": ctx.run_id,
+        "dataset_id": ctx.dataset_id,
+        "dataset_name": ctx.dataset_name,
+        "started_at_ms": run.processing_started_at,
+        "ended_at_ms": now_ms(),
+        "model_trained": bool(run.model_trained),
+        "model_description": run.model_description or "",
+        "config_summary": config_summary(ctx.config),
+    }
+    keys = RunKeys.for_run(run_id)
     try:
-        data = collect_report_data(ctx, run)
-        plots = render_plots(data)
-        keys = RunKeys(run_id)
-        store = ctx.lightly_store
-        for name, png in plots.items():
-            store.write(keys.plot(name), png, "image/png")
-        store.write(keys.report_pdf, render_report_pdf(data, plots), "application/pdf")
-        store.write(
-            keys.report_json,
-            json.dumps(report_json(data), indent=2, sort_keys=True).encode(),
-            "application/json",
-        )
+        data = render_report(ctx.lightly_store, keys, run_info)
         with _sessions().begin() as session:
             register_artifact(
                 session, run_id, ArtifactType.REPORT_PDF, "report.pdf", keys.report_pdf

@@ -17,6 +17,7 @@ from pydantic.alias_generators import to_camel
 from winnow_common.enums import SelectionInputType, SelectionStrategyType
 from winnow_common.errors import InvalidWorkerConfig
 from winnow_common.schemas.base import ObjectId
+from winnow_common.schemas.selection_rules import combination_problems
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
@@ -221,42 +222,44 @@ class WorkerConfigV4(_ConfigModel):
         return self
 
 
+def _selection_problems(cfg: WorkerConfigV4) -> list[str]:
+    problems: list[str] = []
+    if cfg.selection is None:
+        return problems
+    for i, entry in enumerate(cfg.selection.strategies):
+        inp, strat = entry.input, entry.strategy
+        problems += combination_problems(
+            i,
+            inp.type,
+            strat.type,
+            task=inp.task,
+            score=inp.score,
+            key=inp.key,
+            name=inp.name,
+            dataset_id=inp.dataset_id,
+            tag_name=inp.tag_name,
+            threshold=strat.threshold,
+            operation=strat.operation,
+            distribution=strat.distribution,
+            target=strat.target,
+        )
+    return problems
+
+
 # Features whose semantics land in later work: refused clearly instead of silently ignored.
 def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
     docker = cfg.docker
     problems: list[str] = []
-    flags = {
-        "docker.enableTraining": docker.enable_training,
-        "docker.embeddings": docker.embeddings is not None,
-        "docker.relevantFilenamesFile": docker.relevant_filenames_file is not None,
-        "docker.useDatapool": docker.use_datapool,
-        "docker.pretagging": docker.pretagging,
-        "docker.checkpointRunId": docker.checkpoint_run_id is not None,
-        "docker.dumpDataset": docker.dump_dataset,
-        "docker.stoppingCondition.minDistance": (
-            docker.stopping_condition is not None
-            and docker.stopping_condition.min_distance is not None
-        ),
-    }
-    problems += [f"'{key}' is not yet supported" for key, on in flags.items() if on]
     if docker.selected_sequence_length > 1:
         problems.append("'docker.selectedSequenceLength' > 1 is not yet supported")
-    model = cfg.lightly.model
-    if model is not None and model.name not in (None, "resnet-18"):
-        problems.append(f"'lightly.model.name' {model.name!r} is not yet supported (resnet-18)")
-    if cfg.selection is not None:
-        for i, entry in enumerate(cfg.selection.strategies):
-            pair = (entry.input.type, entry.strategy.type)
-            if pair != (SelectionInputType.EMBEDDINGS, SelectionStrategyType.DIVERSITY):
-                problems.append(
-                    f"'selection.strategies[{i}]': {pair[0]} input with {pair[1]} strategy is "
-                    "not yet supported; allowed: EMBEDDINGS input with DIVERSITY strategy"
-                )
-            if entry.strategy.stopping_condition_minimum_distance is not None:
-                problems.append(
-                    f"'selection.strategies[{i}].strategy.stopping_condition_minimum_distance'"
-                    " is not yet supported"
-                )
+    if docker.pretagging or docker.pretagging_upload:
+        problems.append("'docker.pretagging' is not supported (no pretagging model ships)")
+    if docker.enable_training and docker.embeddings is not None:
+        problems.append("'docker.enableTraining' is only possible when no embeddings are passed")
+    if docker.use_datapool and docker.enable_training:
+        problems.append("'docker.useDatapool' is not supported together with training")
+    if cfg.selection is not None and cfg.selection.auto_tasks:
+        problems.append("'selection.autoTasks' is not yet supported")
     return problems
 
 
@@ -272,7 +275,7 @@ def parse_worker_config(
         cfg = WorkerConfigV4.model_validate(config)
     except ValidationError as exc:
         raise InvalidWorkerConfig(_describe_validation_error(exc)) from None
-    problems = _unsupported_features(cfg)
+    problems = _unsupported_features(cfg) + _selection_problems(cfg)
     if require_selection and cfg.selection is None:
         problems.append(
             "'selection' is required: give nSamples or proportionSamples and strategies"

@@ -1,24 +1,36 @@
 """Deterministic keys of everything a run writes, relative to the LIGHTLY datasource root.
 
 The layout mirrors the Lightly Worker's output folder (config/, data/, filenames/, plots/,
-report.pdf, report.json), one folder per run.
+report.pdf, report.json, log.txt, the checkpoint). A server run writes it under
+``.lightly/runs/<run id>/``; the standalone CLI writes it at the top of its output directory.
+Inputs the user provides live under ``.lightly/`` as in Lightly (relevant filenames, custom
+embeddings, metadata, predictions) and the datapool state under ``.lightly/datapool/``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+FILENAME_LIST_KINDS = ("corrupt", "duplicate", "removed", "selected")
+CHECKPOINT_FILE_NAME = "lightly_epoch_{epoch}.ckpt"
+DATAPOOL_KEY = ".lightly/datapool/datapool_latest.csv"
+DATAPOOL_PROCESSED_KEY = ".lightly/datapool/processed_filenames.txt"
+USER_EMBEDDINGS_PREFIX = ".lightly/embeddings/"
+
 
 @dataclass(frozen=True)
 class RunKeys:
-    run_id: str
+    """Keys of one run's output folder; ``root`` is ``""`` for a standalone output directory."""
 
-    @property
-    def root(self) -> str:
-        return f".lightly/runs/{self.run_id}"
+    root: str
+
+    @classmethod
+    def for_run(cls, run_id: str) -> RunKeys:
+        """The folder of a server run in the LIGHTLY datasource."""
+        return cls(f".lightly/runs/{run_id}")
 
     def _key(self, rel: str) -> str:
-        return f"{self.root}/{rel}"
+        return f"{self.root}/{rel}" if self.root else rel
 
     @property
     def config(self) -> str:
@@ -33,6 +45,10 @@ class RunKeys:
         return self._key("data/selected_embeddings.csv")
 
     @property
+    def selected_embeddings_with_datapool_csv(self) -> str:
+        return self._key("data/selected_embeddings_including_datapool.csv")
+
+    @property
     def corruptness_info(self) -> str:
         return self._key("data/corruptness_check_information.json")
 
@@ -41,11 +57,28 @@ class RunKeys:
         """``{duplicate: kept}`` of the exact-duplicate check."""
         return self._key("data/exact_duplicates.json")
 
+    @property
+    def metadata(self) -> str:
+        """Per-sample ``lightly.*`` metadata the worker computed (JSON lines)."""
+        return self._key("data/metadata.jsonl")
+
+    @property
+    def selection_info(self) -> str:
+        """How the selection went: strategies, stop reason, preselected datapool samples."""
+        return self._key("data/selection.json")
+
+    def dumped_file(self, filename: str) -> str:
+        """Where ``dump_dataset`` copies a selected file."""
+        return self._key(f"data/sampled/{filename}")
+
     def filenames(self, kind: str) -> str:
         """``filenames/{kind}_filenames.txt`` for kind in corrupt, duplicate, removed, selected."""
         if kind not in FILENAME_LIST_KINDS:
             raise ValueError(f"unknown filename list {kind!r}")
         return self._key(f"filenames/{kind}_filenames.txt")
+
+    def checkpoint(self, epoch: int) -> str:
+        return self._key(CHECKPOINT_FILE_NAME.format(epoch=epoch))
 
     def plot(self, name: str) -> str:
         return self._key(f"plots/{name}")
@@ -61,6 +94,3 @@ class RunKeys:
     @property
     def log(self) -> str:
         return self._key("log.txt")
-
-
-FILENAME_LIST_KINDS = ("corrupt", "duplicate", "removed", "selected")

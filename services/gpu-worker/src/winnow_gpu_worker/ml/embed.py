@@ -1,191 +1,80 @@
-"""Image embedding with a ResNet-18 backbone, streamed through a torch DataLoader."""
+"""Image embedding with lightly's model, streamed through a torch DataLoader.
+
+The worker's model is lightly's CLI SimCLR backbone (:mod:`winnow_gpu_worker.ml.models`:
+resnet-18, ``num_ftrs=32`` by default), so embeddings and checkpoints match ``lightly-embed``.
+Decoding runs in DataLoader worker processes (JPEGs at reduced scale via draft mode); inference
+uses ``torch.inference_mode``, channels_last and, when it keeps the embeddings within cosine 0.99
+of float32, bfloat16 autocast on the CPU (AMX/AVX-512-BF16) or float16 autocast on CUDA.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import torch
-import torchvision
 from PIL import Image, ImageOps
 from torch.utils.data import DataLoader, Dataset
 
 from winnow_gpu_worker.ml.images import strict_truncation
+
+if TYPE_CHECKING:
+    # Imported lazily at run time: spawned DataLoader workers unpickle ImageBytesDataset from this
+    # module and should not pay for importing lightly (and torchvision) just to decode images.
+    from winnow_common.schemas.worker_config import ModelConfig
+    from winnow_gpu_worker.ml.models import EmbeddingModel, ModelSpec
 
 logger = logging.getLogger(__name__)
 
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
-# Wrappers that training frameworks put in front of the backbone's own parameter names.
-# Multi-level variants are listed explicitly because the longest matching prefix must win.
-_CHECKPOINT_PREFIXES: tuple[str, ...] = (
-    "",
-    "backbone.",
-    "model.",
-    "encoder.",
-    "model.backbone.",
-    "model.encoder.",
-    "encoder.backbone.",
-    "backbone.encoder.",
-)
-_STATE_DICT_KEYS: tuple[str, ...] = ("state_dict", "model_state_dict", "model")
-
-# lightly's examples build the backbone as nn.Sequential(*list(resnet.children())[:-1]), so
-# checkpoints from them name modules by child index instead of by attribute name.
-_RESNET_CHILDREN: tuple[str, ...] = (
-    "conv1",
-    "bn1",
-    "relu",
-    "maxpool",
-    "layer1",
-    "layer2",
-    "layer3",
-    "layer4",
-    "avgpool",
-    "fc",
-)
+Precision = Literal["auto", "fp32", "bf16", "fp16"]
+# Reduced precision is used only if it keeps every embedding within this cosine of float32.
+MIN_COSINE = 0.99
+# The check runs on the first batch only, so it asks for a margin above MIN_COSINE.
+CALIBRATION_MIN_COSINE = 0.995
+_DTYPES: dict[str, torch.dtype] = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def _new_resnet18() -> torch.nn.Module:
-    model: torch.nn.Module = torchvision.models.resnet18(weights=None)
-    model.fc = torch.nn.Identity()
-    return model
-
-
-def _read_checkpoint(checkpoint: str | os.PathLike[str] | bytes) -> object:
-    source: Any = (
-        io.BytesIO(checkpoint) if isinstance(checkpoint, bytes | bytearray) else checkpoint
-    )
-    try:
-        # weights_only refuses arbitrary pickled objects: checkpoints are user-supplied files and
-        # must not be able to run code inside the worker.
-        return torch.load(source, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as exc:
-        raise ValueError(
-            "could not load checkpoint as a weights-only torch file "
-            f"({type(exc).__name__}: {exc}); save just the model's state_dict with torch.save"
-        ) from exc
-
-
-def _extract_state_dict(obj: object) -> Mapping[str, Any]:
-    if isinstance(obj, Mapping):
-        for key in _STATE_DICT_KEYS:
-            inner = obj.get(key)
-            if isinstance(inner, Mapping) and inner:
-                return inner
-        if obj and all(isinstance(k, str) for k in obj):
-            return obj
-    raise ValueError(
-        "checkpoint is not a state_dict: expected a mapping of parameter names to tensors "
-        f"or a dict with one of the keys {list(_STATE_DICT_KEYS)}"
-    )
-
-
-def _child_index_to_name(key: str) -> str:
-    head, sep, rest = key.partition(".")
-    if head.isdigit() and int(head) < len(_RESNET_CHILDREN):
-        return _RESNET_CHILDREN[int(head)] + sep + rest
-    return key
-
-
-def _backbone_state_dict(
-    raw: Mapping[str, Any], expected: Mapping[str, torch.Tensor]
-) -> dict[str, torch.Tensor]:
-    """Pick the backbone's weights out of ``raw`` and check they fit ``expected`` exactly."""
-    # DistributedDataParallel prefixes every key with "module."; it carries no information.
-    normalized = {k.removeprefix("module."): v for k, v in raw.items()}
-
-    def candidates(prefix: str) -> dict[str, Any]:
-        return {
-            _child_index_to_name(k[len(prefix) :]): v
-            for k, v in normalized.items()
-            if k.startswith(prefix)
-        }
-
-    best_prefix, best_hits = "", -1
-    for prefix in _CHECKPOINT_PREFIXES:
-        hits = sum(1 for k in candidates(prefix) if k in expected)
-        if hits > best_hits:
-            best_prefix, best_hits = prefix, hits
-    if best_hits <= 0:
-        sample = sorted(normalized)[:5]
-        raise ValueError(
-            f"checkpoint contains no ResNet-18 backbone weights (first keys: {sample}); "
-            f"tried prefixes {[p for p in _CHECKPOINT_PREFIXES if p]}"
-        )
-
-    # The classifier is replaced by Identity, so fc weights (e.g. ImageNet's 1000 classes) are
-    # irrelevant; keys outside the chosen prefix are heads (projection, momentum copies...).
-    sub = {k: v for k, v in candidates(best_prefix).items() if not k.startswith("fc.")}
-    if best_prefix:
-        ignored = len(normalized) - len(candidates(best_prefix))
-        logger.info("checkpoint: using keys under %r, ignoring %d other keys", best_prefix, ignored)
-
-    unexpected = sorted(set(sub) - set(expected))
-    # Old checkpoints predate BatchNorm's num_batches_tracked buffer; it is unused in eval mode.
-    missing = sorted(k for k in set(expected) - set(sub) if not k.endswith("num_batches_tracked"))
-    not_tensors = sorted(k for k, v in sub.items() if not isinstance(v, torch.Tensor))
-    mismatched = sorted(
-        f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(expected[k].shape)}"
-        for k, v in sub.items()
-        if k in expected and isinstance(v, torch.Tensor) and v.shape != expected[k].shape
-    )
-    problems = []
-    if unexpected:
-        problems.append(f"unexpected keys {unexpected[:10]}")
-    if missing:
-        problems.append(f"missing keys {missing[:10]}")
-    if not_tensors:
-        problems.append(f"non-tensor values {not_tensors[:10]}")
-    if mismatched:
-        problems.append(f"shape mismatches {mismatched[:10]}")
-    if problems:
-        where = f" (under prefix {best_prefix!r})" if best_prefix else ""
-        raise ValueError(
-            f"checkpoint does not match a ResNet-18 backbone{where}: " + "; ".join(problems)
-        )
-    for key, value in expected.items():
-        sub.setdefault(key, value)
-    return sub
+# lightly's config.yaml default seed (== winnow_gpu_worker.ml.models.DEFAULT_SEED).
+DEFAULT_SEED = 1
 
 
 def build_backbone(
-    checkpoint: str | os.PathLike[str] | bytes | None = None, seed: int = 0
-) -> tuple[torch.nn.Module, bool]:
-    """Build a ResNet-18 feature extractor (512-d output, ``fc`` replaced by Identity).
+    checkpoint: str | os.PathLike[str] | bytes | None = None,
+    seed: int = DEFAULT_SEED,
+    model_cfg: ModelConfig | ModelSpec | None = None,
+) -> tuple[EmbeddingModel, bool]:
+    """Build the worker's embedding model (lightly's CLI model from ``lightly.model``).
 
-    ``checkpoint`` may be a path or the raw bytes of a ``torch.save`` file holding either a plain
-    ResNet state_dict or a dict with a ``"state_dict"`` entry (PyTorch Lightning style; prefixes
-    such as ``backbone.``, ``model.``, ``encoder.`` and ``module.`` are stripped, and other heads
-    are ignored). fc weights may be present or absent; any other mismatch raises ``ValueError``.
     Without a checkpoint the weights are initialised deterministically from ``seed`` (the global
-    RNG state is left untouched) and a warning is logged because the embeddings are untrained.
+    RNG is left untouched; equal to ``lightly-ssl-train``'s initialisation for that seed) and a
+    warning is logged because the embeddings are untrained. ``checkpoint`` is a path or the bytes
+    of a lightly CLI / Lightly Worker ``.ckpt``, a Winnow training checkpoint or a plain
+    state_dict (see :func:`winnow_gpu_worker.ml.models.load_checkpoint`); a mismatch with
+    ``model_cfg`` raises ``ValueError`` naming the offending keys.
 
-    Returns ``(model in eval mode on CPU, trained)`` where ``trained`` is True iff a checkpoint
-    was loaded.
+    Returns ``(model in eval mode on CPU, trained)``; ``trained`` is True iff a checkpoint was
+    loaded. The model maps ``(N, 3, H, W)`` to ``(N, num_ftrs)``.
     """
-    # fork_rng keeps the caller's global RNG stream unchanged; devices=[] avoids touching CUDA.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = _new_resnet18()
+    from winnow_gpu_worker.ml.models import build_embedding_model, load_checkpoint
+
+    model = build_embedding_model(model_cfg, seed=seed)
     if checkpoint is None:
         logger.warning(
-            "no checkpoint given: using an UNTRAINED ResNet-18 (seed=%d); embeddings carry "
-            "little semantic meaning and diversity selection will be close to pixel-level",
+            "no checkpoint given: using an UNTRAINED %s (seed=%d); embeddings carry little "
+            "semantic meaning and diversity selection will be close to pixel-level",
+            model.spec.describe(),
             seed,
         )
         return model.eval(), False
-    raw = _extract_state_dict(_read_checkpoint(checkpoint))
-    state = _backbone_state_dict(raw, model.state_dict())
-    model.load_state_dict(state, strict=True)
+    load_checkpoint(model, checkpoint)
     return model.eval(), True
 
 
@@ -242,17 +131,61 @@ class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
 
 @dataclass
 class EmbeddingResult:
-    """Embeddings of the successfully decoded images, in sorted filename order."""
+    """Embeddings of the successfully decoded images, in sorted filename order.
+
+    ``precision`` is the arithmetic the model ran in (``"fp32"``, ``"bf16"`` or ``"fp16"``);
+    ``calibration_min_cosine`` is the smallest cosine between reduced-precision and float32
+    embeddings on the calibration batch (``None`` when no calibration ran).
+    """
 
     filenames: list[str]
     embeddings: np.ndarray
     failed: dict[str, str] = field(default_factory=dict)
+    precision: str = "fp32"
+    calibration_min_cosine: float | None = None
 
 
 def _resolve_device(device: str | torch.device) -> torch.device:
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
+
+
+def cpu_supports_bf16() -> bool:
+    """True when this CPU has native bfloat16 matrix instructions (AVX-512-BF16 or AMX).
+
+    Without them oneDNN emulates bfloat16, which is slower than float32, so ``"auto"`` stays in
+    float32 there.
+    """
+    try:
+        native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        return bool(native and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _candidate_precision(precision: str, dev: torch.device) -> str:
+    """The reduced precision to try for ``precision="auto"`` ("fp32" if none is worth it)."""
+    if precision != "auto":
+        if precision not in ("fp32", *_DTYPES):
+            raise ValueError(f"precision must be auto, fp32, bf16 or fp16, got {precision!r}")
+        return precision
+    if dev.type == "cuda":
+        return "fp16"
+    if dev.type == "cpu" and cpu_supports_bf16():
+        return "bf16"
+    return "fp32"
+
+
+def _min_cosine(reduced: np.ndarray, reference: np.ndarray) -> float:
+    ref_norm = np.linalg.norm(reference, axis=1)
+    red_norm = np.linalg.norm(reduced, axis=1)
+    keep = ref_norm > 1e-12  # an all-zero float32 embedding has no direction to agree with
+    if not keep.any():
+        return 1.0
+    dots = (reduced[keep] * reference[keep]).sum(axis=1)
+    cos = dots / np.maximum(red_norm[keep] * ref_norm[keep], 1e-12)
+    return float(cos.min())
 
 
 def embed_images(
@@ -266,16 +199,24 @@ def embed_images(
     device: str | torch.device = "auto",
     progress: Callable[[int, int], None] | None = None,
     multiprocessing_context: str | None = None,
+    precision: Precision = "auto",
 ) -> EmbeddingResult:
     """Embed images with ``model``, streaming decoded batches through a DataLoader.
 
     Filenames are de-duplicated and sorted; the returned ``embeddings`` (float32, N x D) follow
     ``result.filenames``. Files that cannot be read or decoded are left out and listed in
     ``result.failed`` with a reason. Only one batch (times the loader's prefetch) of decoded
-    pixels is alive at a time. ``device="auto"`` picks CUDA when available (with fp16 autocast)
-    and the CPU otherwise. The model is moved to the device in channels_last layout and put in
-    eval mode. ``progress(done, total)`` is called after every batch. ``multiprocessing_context``
-    (e.g. ``"spawn"``) is passed to the DataLoader for callers whose process must not fork.
+    pixels is alive at a time. ``num_workers`` decoding processes (``-1``: one per CPU core, ``0``:
+    decode in this process) feed the model; ``multiprocessing_context`` (e.g. ``"spawn"``) is
+    passed to the DataLoader for callers whose process must not fork.
+
+    ``device="auto"`` picks CUDA when available (pinned host memory, asynchronous copies) and the
+    CPU otherwise. The model is moved to the device in channels_last layout and put in eval mode.
+    ``precision``: ``"fp32"``, ``"bf16"`` or ``"fp16"`` autocast as given, or ``"auto"`` (the
+    default): try the fast reduced precision of the device (fp16 on CUDA, bf16 on a CPU with
+    native bf16 kernels) and keep it only if, on the first batch, every embedding is within cosine
+    ``CALIBRATION_MIN_COSINE`` (0.995) of a float32 pass, else fall back to float32 for the run.
+    ``progress(done, total)`` is called after every batch.
     """
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
@@ -283,22 +224,54 @@ def embed_images(
     total = len(names)
     dev = _resolve_device(device)
     use_cuda = dev.type == "cuda"
+    candidate = _candidate_precision(precision, dev)
+    calibrate = precision == "auto" and candidate != "fp32"
+    chosen = candidate
+    calibration: float | None = None
     model = model.to(dev).to(memory_format=torch.channels_last).eval()
+    workers = (os.cpu_count() or 1) if num_workers < 0 else num_workers
 
     loader = DataLoader(
         ImageBytesDataset(names, read, input_size),
         batch_size=batch_size,
         shuffle=False,
-        num_workers=num_workers,
+        num_workers=workers,
         pin_memory=use_cuda,
-        multiprocessing_context=multiprocessing_context if num_workers > 0 else None,
+        multiprocessing_context=multiprocessing_context if workers > 0 else None,
     )
 
-    def forward(batch: torch.Tensor) -> np.ndarray:
+    def forward(batch: torch.Tensor, mode: str) -> np.ndarray:
         batch = batch.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=use_cuda):
+        dtype = _DTYPES.get(mode)
+        with torch.autocast(
+            device_type=dev.type, dtype=dtype or torch.float32, enabled=dtype is not None
+        ):
             out = model(batch)
         feats: np.ndarray = out.float().flatten(1).cpu().numpy()
+        return feats
+
+    def embed_batch(batch: torch.Tensor) -> np.ndarray:
+        nonlocal calibrate, chosen, calibration
+        feats = forward(batch, chosen)
+        if calibrate:
+            calibrate = False
+            reference = forward(batch, "fp32")
+            calibration = _min_cosine(feats, reference)
+            if calibration < CALIBRATION_MIN_COSINE:
+                logger.warning(
+                    "%s embeddings reach only cosine %.4f of float32 on the first batch; "
+                    "embedding in float32",
+                    chosen,
+                    calibration,
+                )
+                chosen, feats = "fp32", reference
+            else:
+                logger.info(
+                    "embedding in %s autocast (min cosine %.5f to float32 on %d images)",
+                    chosen,
+                    calibration,
+                    len(feats),
+                )
         return feats
 
     # Rows are written into one preallocated array (sized after the first batch) so that large
@@ -318,7 +291,7 @@ def embed_images(
                 batch = images.to(dev, non_blocking=True)
                 if not good.all():
                     batch = batch[torch.from_numpy(good).to(dev)]
-                feats = forward(batch)
+                feats = embed_batch(batch)
                 if out_rows is None:
                     out_rows = np.empty((total, feats.shape[1]), dtype=np.float32)
                 out_rows[idx[good]] = feats
@@ -329,13 +302,17 @@ def embed_images(
         if out_rows is None:
             # No image decoded; still report the model's embedding width for downstream CSVs.
             dummy = torch.zeros(1, 3, input_size, input_size)
-            width = forward(dummy).shape[1]
+            width = forward(dummy, "fp32").shape[1]
             out_rows = np.empty((total, width), dtype=np.float32)
 
     kept = [n for n, ok in zip(names, ok_mask, strict=True) if ok]
     embeddings = out_rows if ok_mask.all() else out_rows[ok_mask]
     return EmbeddingResult(
-        filenames=kept, embeddings=np.ascontiguousarray(embeddings), failed=failed
+        filenames=kept,
+        embeddings=np.ascontiguousarray(embeddings),
+        failed=failed,
+        precision=chosen,
+        calibration_min_cosine=calibration,
     )
 
 

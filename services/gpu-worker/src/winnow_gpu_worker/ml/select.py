@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from winnow_gpu_worker.ml.kcenter import MinDistanceTracker
+
 
 def select_diverse(
     embeddings: np.ndarray, n: int, *, first: int = 0, device: str | None = None
@@ -15,11 +17,15 @@ def select_diverse(
 
     Starts with ``first`` and repeatedly adds the point whose squared Euclidean distance to its
     nearest already-selected point is largest (ties go to the lowest index). The nearest-centre
-    distances are kept in one float32 vector updated with a single matrix-vector product per
-    step, so memory is O(N) beyond the embeddings and each step is O(N * D). No index is
-    returned twice; if ``n >= N`` all indices are returned in greedy order.
+    distances are kept by a :class:`~winnow_gpu_worker.ml.kcenter.MinDistanceTracker` with its
+    default ``precision="auto"``: float32 NumPy BLAS below 32 MiB of embeddings, and above that
+    an int8 screening copy (a quarter of the bytes read per step) that recomputes in float32
+    every row whose distance may change, so the selection is the float32 one up to ties within
+    float32 rounding. Memory is O(N) beyond the embeddings plus about N * D bytes for that copy,
+    and each step is O(N * D). No index is returned twice; if ``n >= N`` all indices are
+    returned in greedy order.
 
-    ``device=None`` runs in NumPy. Passing a torch device (e.g. ``"cuda"``) runs the same
+    ``device=None`` runs on the CPU. Passing a torch device (e.g. ``"cuda"``) runs the same
     algorithm with torch there, which matters for millions of embeddings because every step reads
     the whole matrix; rounding differs slightly between backends, so near-ties may resolve
     differently.
@@ -43,24 +49,13 @@ def select_diverse(
     n = min(n, count)
     if device is not None:
         return _select_diverse_torch(x, n, first, device)
-    sq_norms = np.einsum("ij,ij->i", x, x)
-
-    def sq_dist_to(center: int) -> np.ndarray:
-        # ||x||^2 - 2 x.c + ||c||^2 can dip slightly below zero from rounding; clip so that
-        # duplicates of a selected point compare as exactly covered.
-        d: np.ndarray = sq_norms - 2.0 * (x @ x[center]) + sq_norms[center]
-        np.maximum(d, 0.0, out=d)
-        return d
-
-    min_dist = sq_dist_to(first)
-    # -inf marks selected points: np.minimum keeps it there and argmax can never pick them again.
-    min_dist[first] = -np.inf
+    tracker = MinDistanceTracker(x)
     selected = [first]
-    for _ in range(n - 1):
-        nxt = int(np.argmax(min_dist))
+    while len(selected) < n:
+        tracker.add(selected[-1])
+        nxt = tracker.farthest()
+        assert nxt is not None  # n <= count, so some row is still unselected
         selected.append(nxt)
-        np.minimum(min_dist, sq_dist_to(nxt), out=min_dist)
-        min_dist[nxt] = -np.inf
     return selected
 
 

@@ -1,0 +1,1 @@
+"""Pipeline stages: each a function over stores and arrays, composed by ``pipeline.py``."""

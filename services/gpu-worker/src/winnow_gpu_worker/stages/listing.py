@@ -1,0 +1,58 @@
+"""LOADING_DATASET: which input files this run looks at."""
+
+from __future__ import annotations
+
+from winnow_common.errors import PipelineError
+from winnow_common.schemas.worker_config import WorkerConfigV4
+from winnow_common.storage import DatasourceStore
+from winnow_gpu_worker.ml.images import is_image_filename
+from winnow_gpu_worker.ml.relevant_files import parse_relevant_filenames
+from winnow_gpu_worker.stages.datapool import Datapool
+
+
+def relevant_filenames_key(path: str) -> str:
+    """Validate the ``relevant_filenames_file`` path: relative, inside ``.lightly/``."""
+    if path.startswith("/") or path.startswith("./") or "../" in path or path.startswith(".."):
+        raise PipelineError(
+            f"relevant_filenames_file {path!r} must be a path relative to the LIGHTLY datasource "
+            "root without './' or '../'"
+        )
+    if not path.startswith(".lightly/"):
+        raise PipelineError(
+            f"relevant_filenames_file {path!r} must be located in the '.lightly/' folder of the "
+            "LIGHTLY datasource"
+        )
+    return path
+
+
+def list_input_images(
+    cfg: WorkerConfigV4,
+    input_store: DatasourceStore,
+    lightly_store: DatasourceStore,
+    datapool: Datapool | None,
+) -> tuple[list[str], int]:
+    """Image files to process, sorted; and how many the datapool let this run skip."""
+    names = [n for n in input_store.list_files() if is_image_filename(n)]
+    docker = cfg.docker
+    if docker.relevant_filenames_file:
+        key = relevant_filenames_key(docker.relevant_filenames_file)
+        try:
+            text = lightly_store.read(key).decode()
+        except Exception as exc:
+            raise PipelineError(
+                f"relevant_filenames_file {key!r} cannot be read from the LIGHTLY datasource"
+            ) from exc
+        try:
+            names = parse_relevant_filenames(text).filter(names)
+        except ValueError as exc:
+            raise PipelineError(f"relevant_filenames_file {key!r}: {exc}") from exc
+    skipped = 0
+    if datapool is not None:
+        process_all = docker.datasource is not None and docker.datasource.process_all
+        # Samples already in the pool are never candidates again; processed files are skipped
+        # unless the run asks to process everything.
+        excluded = set(datapool.filenames) | (set() if process_all else datapool.processed)
+        kept = [n for n in names if n not in excluded]
+        skipped = len(names) - len(kept)
+        names = kept
+    return sorted(names), skipped

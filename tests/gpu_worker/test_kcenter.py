@@ -1,0 +1,255 @@
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from winnow_gpu_worker.ml import kcenter
+from winnow_gpu_worker.ml.kcenter import MinDistanceTracker
+from winnow_gpu_worker.ml.select import select_diverse
+
+# "int8pack" is "int8" with its fallback kernel forced (see _tracker).
+SCREENED = ["int8", "int8pack", "bfloat16"]
+
+
+def _unavailable(self: object, x: np.ndarray) -> int:
+    raise kcenter._KernelUnavailable
+
+
+def _tracker(x: np.ndarray, precision: str) -> MinDistanceTracker:
+    if precision != "int8pack":
+        return MinDistanceTracker(x, precision=precision)  # type: ignore[arg-type]
+    with mock.patch.object(kcenter._Screen, "_init_qlinear", _unavailable):
+        t = MinDistanceTracker(x, precision="int8")
+    assert t._screen is not None and t._screen.kernel == "int8pack"
+    return t
+
+
+def _greedy(x: np.ndarray, k: int, precision: str, first: int = 0) -> list[int]:
+    t = _tracker(x, precision)
+    sel = [first]
+    while len(sel) < k:
+        t.add(sel[-1])
+        nxt = t.farthest()
+        assert nxt is not None
+        sel.append(nxt)
+    return sel
+
+
+def _brute_min_sq(x: np.ndarray, centres: np.ndarray, c_norms: np.ndarray) -> np.ndarray:
+    """Every row against every centre with the float32 formula, one full pass per centre."""
+    sq_norms = np.einsum("ij,ij->i", x, x)
+    out = np.full(len(x), np.inf, dtype=np.float32)
+    for c, cc in zip(centres, c_norms, strict=True):
+        d = sq_norms - 2.0 * (x @ c) + cc
+        out = np.minimum(out, np.maximum(d, 0.0))
+    return out
+
+
+def _assert_same_up_to_rounding(fast: MinDistanceTracker, ref: MinDistanceTracker) -> None:
+    """Equal squared distances up to float32 rounding of ||x||^2 - 2 x.c + ||c||^2."""
+    scale = float(np.einsum("ij,ij->i", ref._x, ref._x).max())
+    np.testing.assert_allclose(
+        fast.min_sq_distance, ref.min_sq_distance, rtol=0, atol=4e-6 * max(scale, 1e-30)
+    )
+
+
+def _clustered(n: int, d: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((20, d)).astype(np.float32) * 5
+    x = centres[rng.integers(0, 20, n)] + rng.standard_normal((n, d)).astype(np.float32) * 0.3
+    return x.astype(np.float32)
+
+
+@pytest.mark.parametrize("precision", ["float32", *SCREENED])
+def test_equals_bruteforce_exactly_on_exact_data(precision: str) -> None:
+    # Small integers: every float32 sum is exact, so any order of summation gives the true
+    # squared distances and the comparison can be exact.
+    rng = np.random.default_rng(0)
+    x = rng.integers(-8, 9, (700, 24)).astype(np.float32)
+    t = _tracker(x, precision)
+    assert len(t) == 700
+    assert np.all(np.isinf(t.min_distance))
+    picks = [3, 77, 410, 3, 699]
+    for i in picks:
+        t.add(i)
+    x64 = x.astype(np.float64)
+    truth = ((x64[:, None, :] - x64[picks][None]) ** 2).sum(-1).min(axis=1)
+    np.testing.assert_array_equal(t.min_sq_distance, truth.astype(np.float32))
+    np.testing.assert_array_equal(t.min_distance, np.sqrt(truth).astype(np.float32))
+    assert t.min_distance.dtype == np.float32
+    assert t.min_distance[picks].max() == 0.0
+
+
+def test_float32_matches_bruteforce_on_random_data() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((500, 24)).astype(np.float32)
+    t = MinDistanceTracker(x, precision="float32")
+    picks = [3, 77, 410, 3]
+    for i in picks:
+        t.add(i)
+    sq_norms = np.einsum("ij,ij->i", x, x)
+    expected = _brute_min_sq(x, x[picks], sq_norms[picks])
+    expected[picks] = 0.0
+    np.testing.assert_array_equal(t.min_sq_distance, expected)
+    np.testing.assert_array_equal(t.min_distance, np.sqrt(expected))
+    x64 = x.astype(np.float64)
+    truth = np.sqrt(((x64[:, None, :] - x64[picks][None]) ** 2).sum(-1).min(axis=1))
+    np.testing.assert_allclose(t.min_distance, truth, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("precision", ["float32", *SCREENED])
+def test_add_points_matches_bruteforce(precision: str) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3000, 40)).astype(np.float32)
+    points = rng.standard_normal((7, 40)).astype(np.float32)
+    t = _tracker(x, precision)
+    t.add_points(points[:3])
+    t.add_points(points[3:].ravel())  # flat input is reshaped to rows
+    p_norms = np.array([np.float32(float(p @ p)) for p in points])
+    expected = _brute_min_sq(x, points, p_norms)
+    if precision == "float32":
+        np.testing.assert_array_equal(t.min_sq_distance, expected)
+    np.testing.assert_allclose(t.min_sq_distance, expected, rtol=0, atol=1e-4)
+    t.add(5)
+    assert t.min_distance[5] == 0.0
+    assert t.farthest() != 5
+
+
+@pytest.mark.parametrize("precision", SCREENED)
+@pytest.mark.parametrize("data", ["gaussian", "clusters", "scaled"])
+def test_screened_paths_equal_float32_reference(precision: str, data: str) -> None:
+    rng = np.random.default_rng(2)
+    if data == "gaussian":
+        x = rng.standard_normal((6000, 64)).astype(np.float32)
+    elif data == "clusters":
+        x = _clustered(6000, 48, 3)
+    else:  # rows of very different magnitude, D not a multiple of 16
+        x = rng.standard_normal((6000, 37)).astype(np.float32)
+        x *= rng.lognormal(0, 2, (6000, 1)).astype(np.float32)
+        x[10] = 0.0
+    k = 150
+    ref = MinDistanceTracker(x, precision="float32")
+    fast = _tracker(x, precision)
+    assert fast.precision == precision.replace("int8pack", "int8")
+    tol = 4e-6 * float(np.einsum("ij,ij->i", x, x).max())
+    # Same picks for both: same distances up to float32 rounding, and the fast path's farthest
+    # row is the reference's farthest up to that rounding.
+    pick = 0
+    for _ in range(k):
+        ref.add(pick)
+        fast.add(pick)
+        _assert_same_up_to_rounding(fast, ref)
+        pick, fast_pick = ref.farthest(), fast.farthest()  # type: ignore[assignment]
+        assert fast_pick is not None
+        assert ref.min_sq_distance[fast_pick] >= ref.min_sq_distance[pick] - tol
+    # the screen skipped most rows once a few points were selected
+    assert fast.rows_recomputed < 0.2 * len(x) * k
+    # Independent greedy runs: the selections agree (exactly on isotropic data, where float32
+    # near-ties are rare; clustered data with large norms has ties at rounding level).
+    sel_ref, sel_fast = _greedy(x, k, "float32"), _greedy(x, k, precision)
+    assert len(set(sel_fast) & set(sel_ref)) >= 0.99 * k
+    if data == "gaussian":
+        assert sel_fast == sel_ref
+
+
+@pytest.mark.parametrize("precision", SCREENED)
+@pytest.mark.parametrize("data", ["near-duplicates", "offset", "mixed-scale"])
+def test_screen_never_skips_a_row_that_changes(precision: str, data: str) -> None:
+    # The screen's promise, checked directly: every row whose float32 distance to the new
+    # point (summed either way) is below its current nearest distance is a candidate.
+    rng = np.random.default_rng(4)
+    base = rng.standard_normal((300, 32)).astype(np.float32)
+    if data == "near-duplicates":  # rows right at the decision boundary
+        noise = rng.standard_normal((2, 300, 32)).astype(np.float32)
+        x = np.concatenate([base, base + 1e-3 * noise[0], base + 1e-5 * noise[1], base])
+    elif data == "offset":  # heavy cancellation in ||x||^2 - 2 x.c + ||c||^2
+        x = np.concatenate([base, base + 0.01]) + 50.0
+    else:
+        x = base * rng.lognormal(0, 2, (300, 1))
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    t = _tracker(x, precision)
+    screen = t._screen
+    assert screen is not None
+    sq_norms = np.einsum("ij,ij->i", x, x)
+    for i in rng.choice(len(x), 40, replace=False):
+        t.add(int(i))
+        for c in (x[rng.integers(len(x))], x[rng.integers(len(x))] + 1e-4):
+            c = np.ascontiguousarray(c, dtype=np.float32)
+            cc = np.float32(float(c @ c))
+            approx = screen.approximate(c[None])
+            assert approx is not None
+            idx = set(screen.candidates(cc, approx[0]).tolist())
+            for dots in (x @ c, np.einsum("ij,j->i", x, c)):
+                d = np.maximum(sq_norms - 2.0 * dots + cc, 0.0)
+                closer = np.flatnonzero(d < t._min_sq)
+                assert set(closer.tolist()) <= idx
+
+
+def test_farthest_skips_added_rows_and_breaks_ties_low() -> None:
+    x = np.zeros((4, 2), dtype=np.float32)
+    t = MinDistanceTracker(x, precision="float32")
+    assert t.farthest() == 0  # everything is inf
+    t.add(0)
+    assert t.farthest() == 1  # all at distance 0, the lowest unselected index
+    for i in (1, 2, 3):
+        t.add(i)
+    assert t.farthest() is None
+    assert np.array_equal(t.min_distance, np.zeros(4, dtype=np.float32))
+
+
+def test_auto_precision_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    small = np.zeros((10, 4), dtype=np.float32)
+    assert MinDistanceTracker(small).precision == "float32"
+    assert kcenter.AUTO_MIN_BYTES >= 8 * 2**20  # cache-sized matrices stay on BLAS float32
+    monkeypatch.setattr(kcenter, "AUTO_MIN_BYTES", 100)
+    assert MinDistanceTracker(small).precision == "int8"
+    with pytest.raises(ValueError):
+        MinDistanceTracker(small, precision="float16")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        MinDistanceTracker(np.zeros(3, dtype=np.float32))
+    with pytest.raises(IndexError):
+        MinDistanceTracker(small).add(10)
+    empty = MinDistanceTracker(np.zeros((0, 4), dtype=np.float32), precision="int8")
+    assert len(empty) == 0 and empty.farthest() is None
+
+
+def test_select_diverse_uses_fast_path_with_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = np.random.default_rng(5).standard_normal((5000, 32)).astype(np.float32)
+    expected = _greedy(x, 80, "float32", first=9)
+    monkeypatch.setattr(kcenter, "AUTO_MIN_BYTES", 0)  # make "auto" screen this small input
+    assert MinDistanceTracker(x).precision == "int8"
+    assert select_diverse(x, 80, first=9) == expected
+
+
+def test_int8_uses_the_quantized_linear_kernel_where_available() -> None:
+    torch = pytest.importorskip("torch")
+    if not {"fbgemm", "x86"} & set(torch.backends.quantized.supported_engines):
+        pytest.skip("no FBGEMM / x86 quantized engine")
+    x = np.random.default_rng(6).standard_normal((40000, 24)).astype(np.float32)
+    t = MinDistanceTracker(x, precision="int8")
+    assert t._screen is not None and t._screen.kernel == "qlinear"
+    # several row blocks when the matrix is large enough
+    assert len(t._screen._blocks) == min(torch.get_num_threads(), kcenter._QLINEAR_BLOCKS)
+    ref = MinDistanceTracker(x, precision="float32")
+    for i in (0, 5, 39999):
+        t.add(i)
+        ref.add(i)
+    t.add_points(x[10:16] + 0.5)  # batches of 4 points per kernel call
+    ref.add_points(x[10:16] + 0.5)
+    _assert_same_up_to_rounding(t, ref)
+    assert t.farthest() == ref.farthest()
+
+
+def test_quantized_kernel_self_check_failure_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = np.random.default_rng(7).standard_normal((3000, 16)).astype(np.float32)
+    # A grid the kernel would not reproduce exactly must fail the self-check, not be used.
+    real = kcenter._Screen._grid_points
+
+    def off_grid(self: kcenter._Screen, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows, err = real(self, points)
+        rows[:, 0] += np.float32(1e-3)
+        return rows, err
+
+    monkeypatch.setattr(kcenter._Screen, "_grid_points", off_grid)
+    t = MinDistanceTracker(x, precision="int8")
+    assert t._screen is not None and t._screen.kernel == "int8pack"
