@@ -137,7 +137,10 @@ class _ConsoleProgress:
         done_total = _done_total(message)
         completed, total = done_total if done_total else (None, None)
         self.progress.update(
-            self.task, state=state.value, message=message[:80], completed=completed or 0,
+            self.task,
+            state=state.value,
+            message=message[:80],
+            completed=completed or 0,
             total=total,
         )
         if done_total is None:

@@ -25,7 +25,9 @@ def write_json(store: DatasourceStore, key: str, value: Any) -> None:
     store.write(key, json.dumps(value, indent=2, sort_keys=True).encode(), "application/json")
 
 
-def write_filename_lists(store: DatasourceStore, keys: RunKeys, lists: dict[str, list[str]]) -> None:
+def write_filename_lists(
+    store: DatasourceStore, keys: RunKeys, lists: dict[str, list[str]]
+) -> None:
     """``filenames/{corrupt,duplicate,removed,selected}_filenames.txt``."""
     for kind, names in lists.items():
         store.write(keys.filenames(kind), _lines(names), "text/plain")
@@ -35,7 +37,9 @@ def write_embeddings(store: DatasourceStore, key: str, names: list[str], rows: A
     store.write(key, write_embeddings_csv(names, rows), "text/csv")
 
 
-def convert_image(data: bytes, image_format: str | None, size: int | None) -> tuple[bytes, str | None]:
+def convert_image(
+    data: bytes, image_format: str | None, size: int | None
+) -> tuple[bytes, str | None]:
     """Re-encode for ``dump_dataset``: another format and/or the longer side scaled to ``size``.
 
     Returns the bytes and the new extension (None when the file is copied unchanged).

@@ -25,13 +25,17 @@ def load_user_embeddings(
     try:
         names, embeddings, _ = read_embeddings_csv(store.read(key))
     except ValueError as exc:
-        raise PipelineError(f"embeddings file {key!r} is not a valid embeddings CSV: {exc}") from exc
+        raise PipelineError(
+            f"embeddings file {key!r} is not a valid embeddings CSV: {exc}"
+        ) from exc
     except Exception as exc:
         raise PipelineError(f"embeddings file {key!r} cannot be read: {exc}") from exc
     index = {n: i for i, n in enumerate(names)}
     missing = [f for f in filenames if f not in index]
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
         raise PipelineError(f"embeddings file {key!r} has no row for {len(missing)} files: {shown}")
     rows = np.asarray([index[f] for f in filenames], dtype=np.int64)
     return list(filenames), embeddings[rows].astype(np.float32)
