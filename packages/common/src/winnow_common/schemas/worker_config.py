@@ -258,6 +258,22 @@ def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
         problems.append("'docker.enableTraining' is only possible when no embeddings are passed")
     if docker.use_datapool and docker.enable_training:
         problems.append("'docker.useDatapool' is not supported together with training")
+    # Implemented as modules but not yet wired into the pipeline: refuse instead of ignoring.
+    pending = {
+        "docker.enableTraining": docker.enable_training,
+        "docker.embeddings": docker.embeddings is not None,
+        "docker.relevantFilenamesFile": docker.relevant_filenames_file is not None,
+        "docker.useDatapool": docker.use_datapool,
+        "docker.checkpointRunId": docker.checkpoint_run_id is not None,
+        "docker.dumpDataset": docker.dump_dataset,
+    }
+    problems += [f"'{key}' is not yet supported" for key, on in pending.items() if on]
+    for i, entry in enumerate(cfg.selection.strategies if cfg.selection else []):
+        if entry.strategy.type != "DIVERSITY" or entry.strategy.stopping_condition_minimum_distance:
+            problems.append(
+                f"'selection.strategies[{i}]': only DIVERSITY without a minimum distance is "
+                "wired into the worker yet"
+            )
     if cfg.selection is not None and cfg.selection.auto_tasks:
         problems.append("'selection.autoTasks' is not yet supported")
     return problems
