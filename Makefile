@@ -13,7 +13,8 @@ install: $(STAMP)
 
 # Re-runs only when a package definition or the tool list changed.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt Makefile
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# A venv without pip (interrupted creation) is recreated.
+	@test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
 	@# torch comes first, pinned, from pip (a CUDA build that also runs on CPU).
 	$(BIN)/pip install --quiet torch==2.14.1 torchvision==0.29.1
 	$(BIN)/pip install --quiet -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))

@@ -23,6 +23,7 @@ from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_common.tags import indices_to_bitmask
 from winnow_gpu_worker.celery_app import app
 from winnow_gpu_worker.pipeline import PipelineResult, run_pipeline
+from winnow_gpu_worker.run_hooks import database_hooks
 from winnow_gpu_worker.runlog import capture_run_log
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,26 @@ def record_selection(session: Session, run_id: str, result: PipelineResult) -> N
     session.flush()
 
 
+def register_result_artifacts(session: Session, run_id: str, result: PipelineResult) -> None:
+    """CORRUPTNESS_CHECK_INFORMATION always; CHECKPOINT when the run trained a model."""
+    keys = RunKeys.for_run(run_id)
+    register_artifact(
+        session,
+        run_id,
+        ArtifactType.CORRUPTNESS_CHECK_INFORMATION,
+        "corruptness_check_information.json",
+        keys.corruptness_info,
+    )
+    if result.checkpoint_key is not None:
+        register_artifact(
+            session,
+            run_id,
+            ArtifactType.CHECKPOINT,
+            result.checkpoint_key.rsplit("/", 1)[-1],
+            result.checkpoint_key,
+        )
+
+
 def _write_log(store: DatasourceStore | None, run_id: str, lines: list[str]) -> str | None:
     """Write the run's log.txt; best effort, a log must never turn a result into a failure."""
     if store is None:
@@ -157,6 +178,7 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
             on_state(RunState.INITIALIZING, "Reading the run's config and datasources")
             with _sessions().begin() as session:
                 ctx = load_run_context(session, run_id)
+                user_id = session.get(Run, run_id).user_id  # type: ignore[union-attr]
             lightly_store = ctx.lightly_store
             result = run_pipeline(
                 ctx.config,
@@ -165,11 +187,13 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
                 RunKeys.for_run(run_id),
                 worker_settings(),
                 on_state,
+                hooks=database_hooks(_sessions, user_id),
             )
             log.info("worker stage done: %d of %d selected", len(result.selected), result.n_input)
             log_key = _write_log(lightly_store, run_id, lines)
             with _sessions().begin() as session:
                 record_selection(session, run_id, result)
+                register_result_artifacts(session, run_id, result)
                 _register_log(session, run_id, log_key)
                 set_run_state(
                     session,

@@ -1,0 +1,75 @@
+"""Database-backed ``PipelineHooks`` for server runs: other runs' checkpoints, tags as query sets.
+
+Every lookup is scoped to the run's user, so a config cannot reach another user's data by id.
+Each callback opens its own short transaction; nothing is held open across compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from winnow_common.db.models import Dataset, Run, RunArtifact, Sample, Tag
+from winnow_common.enums import ArtifactType, DatasourcePurpose
+from winnow_common.errors import PipelineError, StorageError
+from winnow_common.runs import datasource_for, open_datasource_row
+from winnow_common.tags import bitmask_to_indices
+from winnow_gpu_worker.stages.hooks import PipelineHooks, QuerySet
+
+
+def database_hooks(sessions: Callable[[], sessionmaker[Session]], user_id: str) -> PipelineHooks:
+    """Hooks that answer from the database on behalf of ``user_id``."""
+
+    def checkpoint_of_run(run_id: str) -> bytes:
+        with sessions().begin() as session:
+            run = session.get(Run, run_id)
+            if run is None or run.user_id != user_id:
+                raise PipelineError(f"checkpointRunId {run_id}: no such run")
+            artifact = session.scalar(
+                select(RunArtifact).where(
+                    RunArtifact.run_id == run_id,
+                    RunArtifact.type == ArtifactType.CHECKPOINT.value,
+                )
+            )
+            if artifact is None:
+                raise PipelineError(
+                    f"checkpointRunId {run_id}: that run has no CHECKPOINT artifact "
+                    "(it did not train a model)"
+                )
+            store = open_datasource_row(
+                datasource_for(session, run.dataset_id, DatasourcePurpose.LIGHTLY)
+            )
+            key = artifact.storage_key
+        try:
+            return store.read(key)
+        except StorageError as exc:
+            raise PipelineError(
+                f"checkpointRunId {run_id}: its checkpoint {key} cannot be read: {exc.message}"
+            ) from exc
+
+    def query_set(dataset_id: str, tag_name: str) -> QuerySet:
+        with sessions().begin() as session:
+            dataset = session.get(Dataset, dataset_id)
+            if dataset is None or dataset.user_id != user_id:
+                raise PipelineError(f"SIMILARITY query set: no dataset {dataset_id}")
+            tag = session.scalar(
+                select(Tag).where(Tag.dataset_id == dataset_id, Tag.name == tag_name)
+            )
+            if tag is None:
+                raise PipelineError(
+                    f"SIMILARITY query set: dataset {dataset.name!r} has no tag {tag_name!r}"
+                )
+            wanted = set(bitmask_to_indices(tag.bit_mask_data))
+            names = sorted(
+                s.file_name
+                for s in session.scalars(select(Sample).where(Sample.dataset_id == dataset_id))
+                if s.idx in wanted
+            )
+            store = open_datasource_row(
+                datasource_for(session, dataset_id, DatasourcePurpose.INPUT)
+            )
+        return QuerySet(names, store.read, f"tag {tag_name!r} of dataset {dataset.name!r}")
+
+    return PipelineHooks(checkpoint_of_run=checkpoint_of_run, query_set=query_set)

@@ -1,0 +1,107 @@
+"""TRAINING / model loading: which embedding model a run uses, and its checkpoint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from winnow_common.errors import PipelineError, StorageError
+from winnow_common.schemas.worker_config import WorkerConfigV4
+from winnow_common.storage import DatasourceStore
+from winnow_gpu_worker.ml.embed import build_backbone
+from winnow_gpu_worker.ml.models import EmbeddingModel
+from winnow_gpu_worker.ml.train import TrainResult, train_simclr
+from winnow_gpu_worker.stages.hooks import PipelineHooks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelChoice:
+    """The embedding model and how the report should describe it."""
+
+    model: EmbeddingModel
+    trained: bool
+    description: str
+    training: TrainResult | None = None
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def read_checkpoint(
+    cfg: WorkerConfigV4, lightly_store: DatasourceStore, hooks: PipelineHooks
+) -> tuple[bytes | None, str | None]:
+    """The configured checkpoint's bytes and where they came from (``None`` when none is set).
+
+    ``checkpoint`` is a key in the LIGHTLY datasource; ``checkpoint_run_id`` names an earlier
+    run whose CHECKPOINT artifact is reused.
+    """
+    docker = cfg.docker
+    if docker.checkpoint and docker.checkpoint_run_id:
+        raise PipelineError("set either 'checkpoint' or 'checkpointRunId', not both")
+    if docker.checkpoint_run_id:
+        return hooks.run_checkpoint(docker.checkpoint_run_id), (
+            f"the checkpoint of run {docker.checkpoint_run_id}"
+        )
+    if not docker.checkpoint:
+        return None, None
+    key = docker.checkpoint.lstrip("/")
+    try:
+        return lightly_store.read(key), f"checkpoint {docker.checkpoint}"
+    except StorageError as exc:
+        raise PipelineError(
+            f"checkpoint {docker.checkpoint!r} not found in the LIGHTLY datasource"
+        ) from exc
+
+
+def choose_model(
+    cfg: WorkerConfigV4,
+    checkpoint: bytes | None,
+    source: str | None,
+    *,
+    train_on: list[str],
+    read: Callable[[str], bytes],
+    device: str,
+    on_epoch: Callable[[int, int, float], None],
+) -> ModelChoice:
+    """Load (and with ``enable_training`` first train) the embedding model.
+
+    Without a checkpoint and without training the weights are random: the description says so
+    in capitals because diversity on such embeddings is close to pixel-level.
+    """
+    lightly = cfg.lightly
+    if cfg.docker.enable_training:
+        try:
+            result = train_simclr(
+                train_on,
+                read,
+                lightly,
+                init_checkpoint=checkpoint,
+                device=device,
+                progress=on_epoch,
+            )
+        except ValueError as exc:
+            raise PipelineError(f"training: {exc}") from exc
+        start = f"from {source}" if source else "from random weights"
+        description = (
+            f"{result.model.spec.describe()} trained with SimCLR for {result.epochs} epochs "
+            f"on {len(train_on) - len(result.failed)} images ({start}; final loss "
+            f"{result.final_loss:.4f})"
+        )
+        return ModelChoice(result.model, True, description, result, dict(result.failed))
+    try:
+        model, trained = build_backbone(
+            checkpoint,
+            seed=lightly.seed if lightly.seed is not None else 1,
+            model_cfg=lightly.model,
+        )
+    except ValueError as exc:
+        raise PipelineError(f"{source or 'model'}: {exc}") from exc
+    if trained:
+        return ModelChoice(model, True, f"{model.spec.describe()} loaded from {source}")
+    description = (
+        f"{model.spec.describe()} with random weights (UNTRAINED: no checkpoint was configured "
+        "and training is off)"
+    )
+    log.warning("The embedding model is UNTRAINED: %s", description)
+    return ModelChoice(model, False, description)
