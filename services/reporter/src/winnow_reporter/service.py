@@ -51,6 +51,19 @@ def config_summary(cfg: WorkerConfigV4) -> dict[str, Any]:
         )
     if docker.checkpoint:
         summary["checkpoint"] = docker.checkpoint
+    if docker.checkpoint_run_id:
+        summary["checkpoint of run"] = docker.checkpoint_run_id
+    if docker.enable_training:
+        epochs = cfg.lightly.trainer.max_epochs if cfg.lightly.trainer else None
+        summary["training"] = f"SimCLR, {epochs if epochs is not None else 100} epochs"
+    if docker.embeddings:
+        summary["embeddings"] = docker.embeddings
+    if docker.relevant_filenames_file:
+        summary["relevant filenames"] = docker.relevant_filenames_file
+    if docker.use_datapool:
+        summary["datapool"] = "on"
+    if docker.dump_dataset:
+        summary["dump dataset"] = "on"
     return {k: v for k, v in summary.items() if v is not None}
 
 

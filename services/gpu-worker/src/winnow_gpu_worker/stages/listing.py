@@ -9,6 +9,8 @@ from winnow_gpu_worker.ml.images import is_image_filename
 from winnow_gpu_worker.ml.relevant_files import parse_relevant_filenames
 from winnow_gpu_worker.stages.datapool import Datapool
 
+LIGHTLY_FOLDER = ".lightly/"
+
 
 def relevant_filenames_key(path: str) -> str:
     """Validate the ``relevant_filenames_file`` path: relative, inside ``.lightly/``."""
@@ -32,7 +34,13 @@ def list_input_images(
     datapool: Datapool | None,
 ) -> tuple[list[str], int]:
     """Image files to process, sorted; and how many the datapool let this run skip."""
-    names = [n for n in input_store.list_files() if is_image_filename(n)]
+    # Winnow's own folder never counts as input: with one bucket for INPUT and LIGHTLY it holds
+    # earlier runs' outputs (dump_dataset copies are images too).
+    names = [
+        n
+        for n in input_store.list_files()
+        if is_image_filename(n) and not n.startswith(LIGHTLY_FOLDER)
+    ]
     docker = cfg.docker
     if docker.relevant_filenames_file:
         key = relevant_filenames_key(docker.relevant_filenames_file)
