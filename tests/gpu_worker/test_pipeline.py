@@ -260,6 +260,7 @@ def test_user_embeddings_csv_replaces_the_model(dirs: tuple[Path, Path]) -> None
     # The two picks come from different clusters.
     assert {n[-5] for n in result.selected} in ({"0", "2"}, {"0", "3"}, {"1", "2"}, {"1", "3"})
     filenames, embeddings, _ = read_embeddings_csv(store.read(KEYS.embeddings_csv))
+    assert filenames == names
     np.testing.assert_allclose(embeddings, rows, atol=1e-6)
 
     (lightly_root / ".lightly/embeddings/short.csv").write_bytes(
