@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
+import pytest
 import redis
 from fastapi.testclient import TestClient
 
@@ -129,8 +131,9 @@ def test_invalid_combinations_name_the_allowed_ones(client: TestClient, user: Ap
     response = create_config(client, user.params, weights_on_embeddings)
     error = response.json()["error"]
     assert response.status_code == 422
-    assert "EMBEDDINGS input with WEIGHTS strategy is not allowed" in error
-    assert "EMBEDDINGS -> DIVERSITY/SIMILARITY/TYPICALITY" in error
+    assert "selection.strategies[0]: EMBEDDINGS input with WEIGHTS strategy is not allowed" in error
+    assert "allowed combinations: EMBEDDINGS -> DIVERSITY, SIMILARITY, TYPICALITY" in error
+    assert "PREDICTIONS (name CLASS_DISTRIBUTION) -> BALANCE" in error
     scores_without_task = {
         "selection": {
             "nSamples": 3,
@@ -142,6 +145,99 @@ def test_invalid_combinations_name_the_allowed_ones(client: TestClient, user: Ap
 
 
 def test_features_of_later_work_are_refused_not_ignored(client: TestClient, user: ApiUser) -> None:
-    sequences = {**GOOD, "docker": {"selectedSequenceLength": 4}}
+    sequences = {**GOOD, "docker": {"selectedSequenceLength": 2}}
     response = create_config(client, user.params, sequences)
-    assert response.status_code == 422 and "not yet supported" in response.json()["error"]
+    error = response.json()["error"]
+    assert response.status_code == 422
+    assert "'docker.selectedSequenceLength' > 1 is not yet supported" in error
+
+
+QUERY = {"datasetId": "0123456789abcdef01234567", "tagName": "query"}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {**GOOD, "docker": {"enableTraining": True}},
+        {**GOOD, "docker": {"embeddings": "my_embeddings.csv"}},
+        {**GOOD, "docker": {"useDatapool": True}},
+        {**GOOD, "docker": {"relevantFilenamesFile": ".lightly/relevant_filenames.txt"}},
+        {**GOOD, "docker": {"dumpDataset": True, "outputImageFormat": "png"}},
+        {**GOOD, "docker": {"checkpointRunId": "0123456789abcdef01234567"}},
+        {
+            "selection": {
+                "nSamples": 5,
+                "strategies": [
+                    {
+                        "input": {"type": "EMBEDDINGS"},
+                        "strategy": {
+                            "type": "DIVERSITY",
+                            "stopping_condition_minimum_distance": 0.1,
+                        },
+                    },
+                    {
+                        "input": {"type": "SCORES", "task": "cls", "score": "uncertainty_margin"},
+                        "strategy": {"type": "WEIGHTS"},
+                    },
+                    {
+                        "input": {"type": "METADATA", "key": "lightly.sharpness"},
+                        "strategy": {"type": "THRESHOLD", "threshold": 20, "operation": "BIGGER"},
+                    },
+                    {
+                        "input": {
+                            "type": "PREDICTIONS",
+                            "task": "cls",
+                            "name": "CLASS_DISTRIBUTION",
+                        },
+                        "strategy": {"type": "BALANCE", "target": {"cat": 0.5, "dog": 0.5}},
+                    },
+                    {"input": {"type": "EMBEDDINGS", **QUERY}, "strategy": {"type": "SIMILARITY"}},
+                    {"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "TYPICALITY"}},
+                ],
+            }
+        },
+    ],
+    ids=[
+        "enableTraining",
+        "embeddings",
+        "useDatapool",
+        "relevantFilenamesFile",
+        "dumpDataset",
+        "checkpointRunId",
+        "every-strategy",
+    ],
+)
+def test_wired_features_are_accepted_and_scheduled(
+    client: TestClient, user: ApiUser, gpu_queue: redis.Redis, config: dict[str, Any]
+) -> None:
+    created = create_config(client, user.params, config)
+    assert created.status_code == 201, created.text
+    response = _schedule(client, user, _ready_dataset(client, user), created.json()["id"])
+    assert response.status_code == 201, response.text
+    assert gpu_queue.llen("gpu") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("../x", "'..'"),
+        ("/abs", "leading '/'"),
+        ("./x", "'./'"),
+        ("notinlightly.txt", "'.lightly/'"),
+    ],
+)
+def test_bad_relevant_filenames_paths_are_refused(
+    client: TestClient, user: ApiUser, path: str, reason: str
+) -> None:
+    bad = {**GOOD, "docker": {"relevantFilenamesFile": path}}
+    response = create_config(client, user.params, bad)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert f"'docker.relevantFilenamesFile' {path!r}" in error and reason in error
+
+
+@pytest.mark.parametrize("path", ["../e.csv", "/abs/e.csv"])
+def test_bad_embeddings_paths_are_refused(client: TestClient, user: ApiUser, path: str) -> None:
+    response = create_config(client, user.params, {**GOOD, "docker": {"embeddings": path}})
+    assert response.status_code == 422, response.text
+    assert f"'docker.embeddings' {path!r}" in response.json()["error"]

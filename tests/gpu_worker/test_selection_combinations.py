@@ -1,4 +1,4 @@
-"""validate_combination: Lightly's allowed input/strategy pairs and each strategy's fields."""
+"""validate_combination (shared rules in winnow_common): Lightly's allowed pairs and fields."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from typing import Any
 
 import pytest
 
-from winnow_common.schemas.worker_config import SelectionEntry, WorkerConfigV4
-from winnow_gpu_worker.ml.selection import (
+from winnow_common.schemas.selection_rules import (
     ALLOWED_COMBINATIONS,
     ALLOWED_COMBINATIONS_TEXT,
     validate_combination,
     validate_entries,
 )
+from winnow_common.schemas.worker_config import SelectionEntry, WorkerConfigV4
+from winnow_gpu_worker.ml import selection
+from winnow_gpu_worker.ml.selection import combinations
 
 QUERY = {"datasetId": "0123456789abcdef01234567", "tagName": "query"}
 
@@ -261,3 +263,10 @@ def test_validate_entries_reports_every_bad_entry() -> None:
     assert "selection.strategies[1]: RANDOM input with DIVERSITY strategy" in message
     assert "selection.strategies[2]: METADATA input needs 'key'" in message
     assert "strategies[0]" not in message
+
+
+def test_the_worker_uses_the_shared_rules() -> None:
+    # One source of truth: the engine's names are the shared package's objects.
+    assert selection.validate_combination is validate_combination
+    assert selection.validate_entries is validate_entries
+    assert combinations.ALLOWED_COMBINATIONS is ALLOWED_COMBINATIONS

@@ -17,7 +17,11 @@ from pydantic.alias_generators import to_camel
 from winnow_common.enums import SelectionInputType, SelectionStrategyType
 from winnow_common.errors import InvalidWorkerConfig
 from winnow_common.schemas.base import ObjectId
-from winnow_common.schemas.selection_rules import combination_problems
+from winnow_common.schemas.datasource_paths import (
+    embeddings_path_problem,
+    relevant_filenames_problem,
+)
+from winnow_common.schemas.selection_rules import selection_problems
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
@@ -223,30 +227,23 @@ class WorkerConfigV4(_ConfigModel):
 
 
 def _selection_problems(cfg: WorkerConfigV4) -> list[str]:
-    problems: list[str] = []
-    if cfg.selection is None:
-        return problems
-    for i, entry in enumerate(cfg.selection.strategies):
-        inp, strat = entry.input, entry.strategy
-        problems += combination_problems(
-            i,
-            inp.type,
-            strat.type,
-            task=inp.task,
-            score=inp.score,
-            key=inp.key,
-            name=inp.name,
-            dataset_id=inp.dataset_id,
-            tag_name=inp.tag_name,
-            threshold=strat.threshold,
-            operation=strat.operation,
-            distribution=strat.distribution,
-            target=strat.target,
-        )
-    return problems
+    return selection_problems(cfg.selection.strategies) if cfg.selection is not None else []
 
 
-# Features whose semantics land in later work: refused clearly instead of silently ignored.
+def _path_problems(cfg: WorkerConfigV4) -> list[str]:
+    # Lightly's default config sends "" for unset paths; the worker treats "" as unset too.
+    docker = cfg.docker
+    problems = [
+        relevant_filenames_problem(docker.relevant_filenames_file)
+        if docker.relevant_filenames_file
+        else None,
+        embeddings_path_problem(docker.embeddings) if docker.embeddings else None,
+    ]
+    return [p for p in problems if p is not None]
+
+
+# Features whose semantics Winnow does not (yet) implement: refused clearly instead of silently
+# ignored. Every other key of the model is honoured by the worker pipeline.
 def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
     docker = cfg.docker
     problems: list[str] = []
@@ -254,26 +251,10 @@ def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
         problems.append("'docker.selectedSequenceLength' > 1 is not yet supported")
     if docker.pretagging or docker.pretagging_upload:
         problems.append("'docker.pretagging' is not supported (no pretagging model ships)")
-    if docker.enable_training and docker.embeddings is not None:
+    if docker.enable_training and docker.embeddings:
         problems.append("'docker.enableTraining' is only possible when no embeddings are passed")
     if docker.use_datapool and docker.enable_training:
         problems.append("'docker.useDatapool' is not supported together with training")
-    # Implemented as modules but not yet wired into the pipeline: refuse instead of ignoring.
-    pending = {
-        "docker.enableTraining": docker.enable_training,
-        "docker.embeddings": docker.embeddings is not None,
-        "docker.relevantFilenamesFile": docker.relevant_filenames_file is not None,
-        "docker.useDatapool": docker.use_datapool,
-        "docker.checkpointRunId": docker.checkpoint_run_id is not None,
-        "docker.dumpDataset": docker.dump_dataset,
-    }
-    problems += [f"'{key}' is not yet supported" for key, on in pending.items() if on]
-    for i, entry in enumerate(cfg.selection.strategies if cfg.selection else []):
-        if entry.strategy.type != "DIVERSITY" or entry.strategy.stopping_condition_minimum_distance:
-            problems.append(
-                f"'selection.strategies[{i}]': only DIVERSITY without a minimum distance is "
-                "wired into the worker yet"
-            )
     if cfg.selection is not None and cfg.selection.auto_tasks:
         problems.append("'selection.autoTasks' is not yet supported")
     return problems
@@ -291,7 +272,7 @@ def parse_worker_config(
         cfg = WorkerConfigV4.model_validate(config)
     except ValidationError as exc:
         raise InvalidWorkerConfig(_describe_validation_error(exc)) from None
-    problems = _unsupported_features(cfg) + _selection_problems(cfg)
+    problems = _unsupported_features(cfg) + _path_problems(cfg) + _selection_problems(cfg)
     if require_selection and cfg.selection is None:
         problems.append(
             "'selection' is required: give nSamples or proportionSamples and strategies"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from winnow_common.errors import PipelineError
+from winnow_common.schemas.datasource_paths import relevant_filenames_problem
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.images import is_image_filename
@@ -13,17 +14,14 @@ LIGHTLY_FOLDER = ".lightly/"
 
 
 def relevant_filenames_key(path: str) -> str:
-    """Validate the ``relevant_filenames_file`` path: relative, inside ``.lightly/``."""
-    if path.startswith("/") or path.startswith("./") or "../" in path or path.startswith(".."):
-        raise PipelineError(
-            f"relevant_filenames_file {path!r} must be a path relative to the LIGHTLY datasource "
-            "root without './' or '../'"
-        )
-    if not path.startswith(".lightly/"):
-        raise PipelineError(
-            f"relevant_filenames_file {path!r} must be located in the '.lightly/' folder of the "
-            "LIGHTLY datasource"
-        )
+    """Validate the ``relevant_filenames_file`` path: relative, inside ``.lightly/``.
+
+    The same check (and message) as at config creation (``relevant_filenames_problem``), kept
+    here for configs stored before that check existed.
+    """
+    problem = relevant_filenames_problem(path)
+    if problem is not None:
+        raise PipelineError(problem)
     return path
 
 

@@ -32,13 +32,13 @@ Semantics (Lightly Worker's, reference §1.9; decisions where Lightly is silent 
    selects nothing.
 """
 
-from winnow_gpu_worker.ml.selection.balance import OTHER_CLASS, encode_categories
-from winnow_gpu_worker.ml.selection.combinations import (
+from winnow_common.schemas.selection_rules import (
     ALLOWED_COMBINATIONS,
     ALLOWED_COMBINATIONS_TEXT,
     validate_combination,
     validate_entries,
 )
+from winnow_gpu_worker.ml.selection.balance import OTHER_CLASS, encode_categories
 from winnow_gpu_worker.ml.selection.engine import Progress, select
 from winnow_gpu_worker.ml.selection.random_input import random_values
 from winnow_gpu_worker.ml.selection.resolved import ResolvedStrategy

@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from winnow_common.enums import SelectionStrategyType
+from winnow_common.schemas.selection_rules import validate_combination
 from winnow_gpu_worker.ml.selection.arrays import row_count
 from winnow_gpu_worker.ml.selection.balance import BalanceObjective
-from winnow_gpu_worker.ml.selection.combinations import validate_combination
 from winnow_gpu_worker.ml.selection.diversity import DiversityObjective
 from winnow_gpu_worker.ml.selection.objective import BoolArray, Objective, Terms
 from winnow_gpu_worker.ml.selection.resolved import ResolvedStrategy
