@@ -38,6 +38,7 @@ def refused(document: dict[str, Any]) -> str:
         {"useDatapool": True, "embeddings": "e.csv"},
         {"checkpointRunId": "0123456789abcdef01234567"},
         {"dumpDataset": True, "outputImageFormat": "png"},
+        {"corruptnessCheck": {"corruptionThreshold": 0.1}},
         # Lightly's default config sends "" for unset paths.
         {"relevantFilenamesFile": "", "embeddings": "", "enableTraining": True},
     ],
@@ -59,6 +60,10 @@ def test_wired_features_are_accepted(docker: dict[str, Any]) -> None:
         (
             {"enableTraining": True, "useDatapool": True},
             "'docker.useDatapool' is not supported together with training",
+        ),
+        (
+            {"corruptnessCheck": {"corruptionThreshold": 0.3}},
+            "'docker.corruptnessCheck.corruptionThreshold' is deprecated and must stay 0.1",
         ),
     ],
 )

@@ -302,6 +302,18 @@ def test_training_saves_a_checkpoint_that_a_later_run_reuses(dirs: tuple[Path, P
     _, again, _ = read_embeddings_csv(store2.read(RunKeys("again").embeddings_csv))
     np.testing.assert_allclose(again, trained_embeddings, atol=2e-3)
 
+    # A bare file name is also found in .lightly/checkpoints/ (Lightly's bucket convention).
+    (lightly_root / ".lightly/checkpoints").mkdir(parents=True)
+    (lightly_root / ".lightly/checkpoints/mine.ckpt").write_bytes(checkpoint)
+    by_name, _, _ = _run(
+        inp,
+        lightly_root,
+        _config(checkpoint="mine.ckpt", lightly=reuse_lightly),
+        keys=RunKeys("by_name"),
+    )
+    assert "checkpoint .lightly/checkpoints/mine.ckpt" in by_name.model_description
+    np.testing.assert_allclose(by_name.embeddings, trained_embeddings, atol=2e-3)
+
     asked: list[str] = []
 
     def checkpoint_of_run(run_id: str) -> bytes:
@@ -591,3 +603,27 @@ def test_outputs_in_the_input_bucket_are_never_input(tmp_path: Path) -> None:
     _run(root, root, document, keys=RunKeys.for_run("d" * 24))
     second, _, _ = _run(root, root, document, keys=RunKeys.for_run("e" * 24))
     assert second.n_input == 6
+
+
+def test_typicality_prefers_the_dense_cluster(dirs: tuple[Path, Path]) -> None:
+    inp, lightly_root = dirs
+    names = _write_images(inp, 6)
+    (lightly_root / ".lightly/embeddings").mkdir(parents=True)
+    # Four samples in a tight cluster, two outliers far away.
+    rows = np.array([[0, 0], [0.1, 0], [0, 0.1], [0.1, 0.1], [9, 9], [-9, 9]], dtype=np.float32)
+    (lightly_root / ".lightly/embeddings/e.csv").write_bytes(write_embeddings_csv(names, rows))
+    document = _config(
+        embeddings="e.csv",
+        normalizeEmbeddings=False,
+        selection={
+            "nSamples": 4,
+            "strategies": [
+                {
+                    "input": {"type": "EMBEDDINGS"},
+                    "strategy": {"type": "TYPICALITY", "numNearestNeighbors": 3},
+                }
+            ],
+        },
+    )
+    result, _, _ = _run(inp, lightly_root, document)
+    assert sorted(result.selected) == names[:4]

@@ -30,8 +30,11 @@ class _ConfigModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
+DEFAULT_CORRUPTION_THRESHOLD = 0.1
+
+
 class CorruptnessCheckConfig(_ConfigModel):
-    corruption_threshold: Fraction = 0.1
+    corruption_threshold: Fraction = DEFAULT_CORRUPTION_THRESHOLD
 
 
 class InputExpirationConfig(_ConfigModel):
@@ -257,6 +260,14 @@ def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
         problems.append("'docker.useDatapool' is not supported together with training")
     if cfg.selection is not None and cfg.selection.auto_tasks:
         problems.append("'selection.autoTasks' is not yet supported")
+    check = docker.corruptness_check
+    if check is not None and check.corruption_threshold != DEFAULT_CORRUPTION_THRESHOLD:
+        # Lightly Worker 2.7 deprecated the knob and aborts unless it keeps its default.
+        problems.append(
+            "'docker.corruptnessCheck.corruptionThreshold' is deprecated and must stay "
+            f"{DEFAULT_CORRUPTION_THRESHOLD}: filter decoding artefacts with a THRESHOLD "
+            "strategy on METADATA 'lightly.uniformRowRatio' instead"
+        )
     return problems
 
 

@@ -16,6 +16,8 @@ from winnow_gpu_worker.stages.hooks import PipelineHooks
 
 log = logging.getLogger(__name__)
 
+CHECKPOINTS_PREFIX = ".lightly/checkpoints/"
+
 
 @dataclass
 class ModelChoice:
@@ -46,12 +48,18 @@ def read_checkpoint(
     if not docker.checkpoint:
         return None, None
     key = docker.checkpoint.lstrip("/")
-    try:
-        return lightly_store.read(key), f"checkpoint {docker.checkpoint}"
-    except StorageError as exc:
-        raise PipelineError(
-            f"checkpoint {docker.checkpoint!r} not found in the LIGHTLY datasource"
-        ) from exc
+    # The seeds pass a bare file name from the shared directory; Lightly's bucket convention
+    # keeps checkpoints in .lightly/checkpoints/. Both are looked up, the literal key first.
+    candidates = [key] if key.startswith(".lightly/") else [key, f"{CHECKPOINTS_PREFIX}{key}"]
+    for candidate in candidates:
+        try:
+            return lightly_store.read(candidate), f"checkpoint {candidate}"
+        except StorageError:
+            continue
+    raise PipelineError(
+        f"checkpoint {docker.checkpoint!r} not found in the LIGHTLY datasource "
+        f"(looked for {' and '.join(candidates)})"
+    )
 
 
 def choose_model(
