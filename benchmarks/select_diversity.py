@@ -40,6 +40,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "services" / "gpu-worker" / "src"))
 
+from winnow_common.schemas.worker_config import SelectionEntry  # noqa: E402
 from winnow_gpu_worker.ml import kcenter  # noqa: E402
 from winnow_gpu_worker.ml.kcenter import MinDistanceTracker  # noqa: E402
 
@@ -137,6 +138,16 @@ def tracker(precision: str, force_int8pack: bool = False) -> Callable[[np.ndarra
         return sel
 
     return run
+
+
+def engine(x: np.ndarray, k: int) -> Selection:
+    """The pipeline's path: ``selection.select`` with one EMBEDDINGS -> DIVERSITY entry."""
+    from winnow_gpu_worker.ml.selection import ResolvedStrategy, select
+
+    entry = SelectionEntry.model_validate(
+        {"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}
+    )
+    return select([ResolvedStrategy(entry, x)], k).indices
 
 
 # --------------------------------------------------------------------------- measuring
@@ -252,6 +263,7 @@ def run_main(args: argparse.Namespace) -> None:
         "tracker int8": tracker("int8"),
         "tracker int8pack": tracker("int8", force_int8pack=True),
         "tracker auto": tracker("auto"),
+        "engine (pipeline)": engine,
     }
     runs: dict[str, list[tuple[float, float]]] = {}  # (seconds, other cores meanwhile)
     sels: dict[str, Selection] = {}

@@ -150,6 +150,10 @@ class MinDistanceTracker:
         i = int(np.argmax(self._min_sq))
         return None if self._min_sq[i] == -np.inf else i
 
+    def distance(self, index: int) -> float:
+        """Distance from row ``index`` to its nearest selected point (0 for a selected row)."""
+        return math.sqrt(max(float(self._min_sq[index]), 0.0))
+
     @property
     def min_sq_distance(self) -> np.ndarray:
         """Squared distance from each row to its nearest selected point (a new array)."""

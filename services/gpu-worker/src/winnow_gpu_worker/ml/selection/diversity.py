@@ -75,7 +75,15 @@ class DiversityObjective(Objective):
 
     def distance_of(self, index: int) -> float:
         """Distance of ``index`` to the selected set (``inf`` while that set is empty)."""
-        return float(self._current()[index]) if self._has_selection else math.inf
+        return self._tracker.distance(index) if self._has_selection else math.inf
+
+    def farthest(self) -> int | None:
+        """The candidate this strategy alone ranks first: farthest from the selected set.
+
+        Ties go to the lowest index (before any selection: index 0). Only valid when every
+        unselected row is a candidate (the engine's DIVERSITY-only fast path checks that).
+        """
+        return self._tracker.farthest()
 
     def stop_before(self, pick: int) -> Stop | None:
         if self._min_distance is None or not self._has_selection:

@@ -78,7 +78,12 @@ def select(
             if s.kind is not _S.THRESHOLD
         ]
     loop = _Loop(n_input, candidates, objectives, filters, progress, max(0, min(n, n_candidates)))
-    stop = loop.run(n) if any(o.dynamic for o in objectives) else loop.run_static(n)
+    if _diversity_alone(objectives, n_candidates, n_input):
+        stop = loop.run_farthest(n, objectives[0])  # type: ignore[arg-type]
+    elif any(o.dynamic for o in objectives):
+        stop = loop.run(n)
+    else:
+        stop = loop.run_static(n)
     for o in objectives:
         o.finish()
 
@@ -96,6 +101,20 @@ def select(
         n_input=n_input,
         n_candidates=n_candidates,
         strategies=[reports[i] for i in sorted(reports)],
+    )
+
+
+def _diversity_alone(objectives: list[Objective], n_candidates: int, n_input: int) -> bool:
+    """One positive-strength DIVERSITY over all samples: the k-center loop gives the same picks.
+
+    Its ranking is then the tracker's own argmax (ties to the lowest index, zero distances
+    last), so the per-step score terms over all N samples can be skipped.
+    """
+    return (
+        len(objectives) == 1
+        and isinstance(objectives[0], DiversityObjective)
+        and objectives[0].strength > 0
+        and n_candidates == n_input
     )
 
 
@@ -199,6 +218,19 @@ class _Loop:
             for o in dynamic:
                 o.add_terms(step, self.available)
             pick = _best(step, skip)
+            if pick is None:
+                return self._no_candidates()
+            stop = self._commit(pick, n)
+            if stop is not None:
+                return stop
+
+    def run_farthest(self, n: int, diversity: DiversityObjective) -> Stop:
+        """DIVERSITY alone (see ``_diversity_alone``): pick the tracker's farthest row."""
+        while True:
+            stop = self._n_reached(n)
+            if stop is not None:
+                return stop
+            pick = diversity.farthest()
             if pick is None:
                 return self._no_candidates()
             stop = self._commit(pick, n)
