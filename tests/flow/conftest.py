@@ -106,3 +106,19 @@ def make_image_set(n_good: int = 16) -> ImageSet:
 def upload(s3: Any, bucket: str, image_set: ImageSet) -> None:
     for name, data in image_set.files.items():
         s3.put_object(Bucket=bucket, Key=f"{image_set.prefix}/{name}", Body=data)
+
+
+def schedule_config(api: Api, dataset_id: str, config: dict[str, Any]) -> str:
+    """Create a V4 worker config and schedule it on ``dataset_id``; returns the scheduled id."""
+    created = api.call(
+        "POST", "/v1/docker/worker/config/vX", json={"version": "V4", "config": config}
+    )
+    assert created.status_code == 201, created.text
+    scheduled = api.call(
+        "POST",
+        f"/v1/datasets/{dataset_id}/docker/worker/schedule",
+        json={"configId": created.json()["id"], "priority": "MID", "runsOn": []},
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    scheduled_id: str = scheduled.json()["id"]
+    return scheduled_id

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from tests.flow.conftest import Api, ImageSet, make_image_set, upload
+from tests.flow.conftest import Api, ImageSet, make_image_set, schedule_config, upload
 from winnow_common.enums import RunState
 
 pytestmark = pytest.mark.flow
@@ -50,18 +50,7 @@ def _schedule(api: Api, dataset_id: str, n_samples: int) -> str:
             "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
         },
     }
-    created = api.call(
-        "POST", "/v1/docker/worker/config/vX", json={"version": "V4", "config": config}
-    )
-    assert created.status_code == 201, created.text
-    scheduled = api.call(
-        "POST",
-        f"/v1/datasets/{dataset_id}/docker/worker/schedule",
-        json={"configId": created.json()["id"], "priority": "MID", "runsOn": []},
-    )
-    assert scheduled.status_code == 201, scheduled.text
-    scheduled_id: str = scheduled.json()["id"]
-    return scheduled_id
+    return schedule_config(api, dataset_id, config)
 
 
 def _follow(

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.flow.conftest import Api, ImageSet, _image, make_image_set, upload
+from tests.flow.conftest import (
+    Api,
+    ImageSet,
+    _image,
+    make_image_set,
+    schedule_config,
+    upload,
+)
 from tests.flow.test_end_to_end import (
     _bucket_lines,
     _create_dataset_with_sources,
@@ -23,21 +30,6 @@ TINY_TRAINING = {
     "trainer": {"maxEpochs": 1},
     "collate": {"inputSize": 32},
 }
-
-
-def _schedule_config(api: Api, dataset_id: str, config: dict[str, Any]) -> str:
-    created = api.call(
-        "POST", "/v1/docker/worker/config/vX", json={"version": "V4", "config": config}
-    )
-    assert created.status_code == 201, created.text
-    scheduled = api.call(
-        "POST",
-        f"/v1/datasets/{dataset_id}/docker/worker/schedule",
-        json={"configId": created.json()["id"], "priority": "MID", "runsOn": []},
-    )
-    assert scheduled.status_code == 201, scheduled.text
-    scheduled_id: str = scheduled.json()["id"]
-    return scheduled_id
 
 
 def _selected(api: Api, dataset_id: str, tag_name: str) -> list[str]:
@@ -73,7 +65,7 @@ def test_training_checkpoint_run_id_and_similarity_query_set(
             "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
         },
     }
-    first, states = _follow(api, _schedule_config(api, first_id, training))
+    first, states = _follow(api, schedule_config(api, first_id, training))
     assert first["state"] == "COMPLETED", first["message"]
     assert "TRAINING" in states or "EMBEDDING" in states
     types = {a["type"] for a in first["artifacts"]}
@@ -107,7 +99,7 @@ def test_training_checkpoint_run_id_and_similarity_query_set(
             ],
         },
     }
-    second, _ = _follow(api, _schedule_config(api, second_id, similar))
+    second, _ = _follow(api, schedule_config(api, second_id, similar))
     assert second["state"] == "COMPLETED", second["message"]
     assert "CHECKPOINT" not in {a["type"] for a in second["artifacts"]}
     report = json.loads(_download(api, second, "REPORT_JSON").content)
@@ -128,10 +120,10 @@ def test_checkpoint_run_id_of_a_run_without_training_fails_clearly(
             "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
         }
     }
-    first, _ = _follow(api, _schedule_config(api, dataset_id, plain))
+    first, _ = _follow(api, schedule_config(api, dataset_id, plain))
     assert first["state"] == "COMPLETED", first["message"]
     reuse = {**plain, "docker": {"checkpointRunId": first["id"]}}
-    second, _ = _follow(api, _schedule_config(api, dataset_id, reuse))
+    second, _ = _follow(api, schedule_config(api, dataset_id, reuse))
     assert second["state"] == "FAILED"
     assert "no CHECKPOINT artifact" in second["message"], second["message"]
 
@@ -155,7 +147,7 @@ def test_datapool_second_run_processes_only_new_files(
         Key=f"{images.prefix}/.lightly/relevant.txt",
         Body=b"a/*\nb/*\nz_copies/*\n",
     )
-    first, _ = _follow(api, _schedule_config(api, dataset_id, config))
+    first, _ = _follow(api, schedule_config(api, dataset_id, config))
     assert first["state"] == "COMPLETED", first["message"]
     assert "3 of 10 samples" in first["message"], first["message"]  # 8 good + 2 copies
     first_selected = _selected(api, dataset_id, "initial-tag")
@@ -167,7 +159,7 @@ def test_datapool_second_run_processes_only_new_files(
             Key=f"{images.prefix}/{name}",
             Body=_image(200 + i, "PNG"),
         )
-    second, _ = _follow(api, _schedule_config(api, dataset_id, config))
+    second, _ = _follow(api, schedule_config(api, dataset_id, config))
     assert second["state"] == "COMPLETED", second["message"]
     assert "3 of 4 samples" in second["message"], second["message"]
     second_selected = _selected(api, dataset_id, f"run-{second['id']}")
