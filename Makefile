@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STATE_DIR ?= .winnow
 PACKAGES := packages/common packages/client services/api services/gpu-worker services/reporter deploy/local
 STAMP := $(VENV)/.installed
+APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 .PHONY: install up down status demo test lint
 
@@ -18,6 +19,10 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt Makefile
 	@# torch comes first, pinned, from pip (a CUDA build that also runs on CPU).
 	$(BIN)/pip install --quiet torch==2.14.1 torchvision==0.29.1
 	$(BIN)/pip install --quiet -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	@# pdftoppm renders report pages to PNG in the reporter tests (Debian's poppler-utils).
+	@command -v pdftoppm >/dev/null || $(APT) install -y -q poppler-utils >/dev/null \
+		|| ($(APT) update -q >/dev/null && $(APT) install -y -q poppler-utils >/dev/null) \
+		|| echo "warning: could not install poppler-utils (pdftoppm); PDF page tests will fail"
 	@touch $(STAMP)
 
 up: install

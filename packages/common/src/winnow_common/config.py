@@ -137,6 +137,51 @@ def api_settings() -> ApiSettings:
     return ApiSettings()
 
 
+class ReporterSettings(BaseSettings):
+    """The reporter's knobs: sample sizes for the embedding analysis and annotation prices.
+
+    Savings (documented in the README): for each task type, ``cost = nRemoved x label cost``
+    and ``co2 = nRemoved x label seconds / 3600 x kg CO2 per annotator hour``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="REPORT_", extra="ignore")
+
+    analysis_points: int = Field(
+        default=2000, ge=10, description="Seeded sample of each set for distance distributions."
+    )
+    scatter_points: int = Field(
+        default=2000, ge=10, description="Seeded sample of the input for the PCA/UMAP plots."
+    )
+    random_seed: int = Field(default=0, description="Seed of every sample and random baseline.")
+    cost_classification: float = Field(
+        default=0.05, ge=0, description="USD to label one image for classification."
+    )
+    cost_detection: float = Field(
+        default=0.60, ge=0, description="USD to label one image with bounding boxes."
+    )
+    cost_segmentation: float = Field(
+        default=6.00, ge=0, description="USD to label one image with segmentation masks."
+    )
+    seconds_classification: float = Field(
+        default=5, ge=0, description="Annotator seconds per image for classification."
+    )
+    seconds_detection: float = Field(
+        default=60, ge=0, description="Annotator seconds per image for bounding boxes."
+    )
+    seconds_segmentation: float = Field(
+        default=600, ge=0, description="Annotator seconds per image for segmentation masks."
+    )
+    co2_kg_per_hour: float = Field(
+        default=0.1, ge=0, description="kg CO2 per annotator hour (workstation and office)."
+    )
+
+
+@lru_cache
+def reporter_settings() -> ReporterSettings:
+    """Cached reporter settings read from the environment."""
+    return ReporterSettings()
+
+
 @lru_cache
 def celery_settings() -> CelerySettings:
     """Cached Celery settings read from the environment."""
@@ -156,6 +201,7 @@ ALL_SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     ApiSettings,
     CelerySettings,
     WorkerSettings,
+    ReporterSettings,
 )
 
 
