@@ -147,7 +147,8 @@ def test_default_run_writes_the_lightly_output_folder(dirs: tuple[Path, Path]) -
     assert "UNTRAINED" in result.model_description
     metadata = [json.loads(line) for line in _lines(store, KEYS.metadata)]
     assert len(metadata) == 16
-    assert all(m["lightly"]["sizeInBytes"] > 0 for m in metadata)
+    assert all(m["lightly"]["sizeInBytes"] > 0 and "custom" not in m for m in metadata)
+    assert json.loads(store.read(KEYS.predictions)) == {}
     filenames, embeddings, _ = read_embeddings_csv(store.read(KEYS.embeddings_csv))
     assert len(filenames) == 16 and embeddings.shape == (16, 32)
     np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, atol=1e-4)
@@ -398,6 +399,10 @@ def test_custom_metadata_balance_hits_the_target(dirs: tuple[Path, Path]) -> Non
     assert RunState.LOADING_METADATA in recorder.states
     picked = [weather[n] for n in result.selected]
     assert picked.count("rainy") == 3 and picked.count("sunny") == 3
+    # The reporter gets the custom metadata from the run folder.
+    store = LocalStore(lightly_root)
+    records = [json.loads(line) for line in _lines(store, KEYS.metadata)]
+    assert {r["filename"]: r["custom"]["weather"] for r in records} == weather
 
 
 def _predictions(lightly_root: Path, names: list[str], probs: list[list[float]]) -> None:
@@ -432,9 +437,14 @@ def test_scores_weights_pick_the_most_uncertain_first(dirs: tuple[Path, Path]) -
             ],
         }
     )
-    result, _, recorder = _run(inp, lightly_root, document)
+    result, store, recorder = _run(inp, lightly_root, document)
     assert RunState.LOADING_PREDICTION in recorder.states
     assert result.selected == [names[1], names[3], names[2]]
+    digest = json.loads(store.read(KEYS.predictions))
+    assert digest["clf"]["taskType"] == "classification"
+    assert digest["clf"]["categoryIdToName"] == {"0": "cat", "1": "dog"}
+    assert digest["clf"]["samples"][names[0]]["categories"] == ["cat"]
+    assert digest["clf"]["samples"][names[1]]["scores"]["uncertainty_entropy"] == 1.0
 
 
 def test_predictions_class_distribution_balance_and_category_count(

@@ -39,6 +39,11 @@ from winnow_gpu_worker.stages.outputs import (
     write_filename_lists,
     write_json,
 )
+from winnow_gpu_worker.stages.report_inputs import (
+    custom_metadata_for_report,
+    predictions_for_report,
+    write_predictions,
+)
 from winnow_gpu_worker.stages.selection_inputs import SelectionSources, resolve_strategies
 from winnow_gpu_worker.stages.user_embeddings import load_user_embeddings
 
@@ -351,7 +356,11 @@ def run_pipeline(
     result.selection_info = selection_info(result, selection, choice)
 
     on_state(RunState.SAVING_RESULTS, f"Saving results to {out.describe()}")
-    save_outputs(result, cfg, out, keys, checked.metadata)
+    custom = custom_metadata_for_report(lightly_store, result.filenames, sources.custom_metadata)
+    save_outputs(result, cfg, out, keys, checked.metadata, custom)
+    write_predictions(
+        out, keys, predictions_for_report(lightly_store, result.filenames, sources.predictions)
+    )
     if datapool is not None:
         index = {name: i for i, name in enumerate(result.filenames)}
         rows = [index[name] for name in result.selected]
@@ -447,8 +456,13 @@ def save_outputs(
     store: DatasourceStore,
     keys: RunKeys,
     metadata: dict[str, dict[str, Any]],
+    custom_metadata: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Write the Lightly-style output folder for the run (the reporter adds plots and reports)."""
+    """Write the Lightly-style output folder for the run (the reporter adds plots and reports).
+
+    ``data/metadata.jsonl`` has one line per sample: ``{"filename", "lightly": {...}}`` plus
+    ``"custom": {...}`` when the sample has custom metadata.
+    """
     index = {name: i for i, name in enumerate(result.filenames)}
     selected_rows = [index[n] for n in result.selected]
     store.write(
@@ -473,9 +487,11 @@ def save_outputs(
     write_json(store, keys.corruptness_info, {"corrupt_samples": result.corrupt})
     write_json(store, keys.exact_duplicates, result.duplicates)
     write_json(store, keys.selection_info, result.selection_info)
-    lines = [
-        json.dumps({"filename": name, "lightly": _jsonable(metadata[name])}, sort_keys=True)
-        for name in result.filenames
-        if name in metadata
-    ]
+    custom = custom_metadata or {}
+    lines = []
+    for name in result.filenames:
+        record: dict[str, Any] = {"filename": name, "lightly": _jsonable(metadata.get(name, {}))}
+        if name in custom:
+            record["custom"] = _jsonable(custom[name])
+        lines.append(json.dumps(record, sort_keys=True))
     store.write(keys.metadata, ("\n".join(lines) + "\n" if lines else "").encode(), "text/plain")

@@ -63,6 +63,15 @@ class RunKeys:
         return self._key("data/metadata.jsonl")
 
     @property
+    def predictions(self) -> str:
+        """Per-sample digest of every prediction task (categories, scores) for the reporter."""
+        return self._key("data/predictions.json")
+
+    @property
+    def report_v2_json(self) -> str:
+        return self._key("report_v2.json")
+
+    @property
     def selection_info(self) -> str:
         """How the selection went: strategies, stop reason, preselected datapool samples."""
         return self._key("data/selection.json")
