@@ -1,0 +1,304 @@
+"""Embedding analysis: nearest-neighbour / cover distances, example pairs, 2-D projections.
+
+Distances are never materialised as an N x N (or N x queries) matrix. Queries (a seeded
+sample of at most ``max_queries`` rows) are compared with the candidate rows block by block
+with one BLAS product per block (``q @ m.T`` with the squared norms folded in as an extra
+column), keeping a running nearest candidate per query; one temporary block holds at most
+``_BLOCK_ELEMENTS`` values. The search runs in float32 on data centred at the query mean (so
+large offsets do not cancel), and the distance to the nearest candidate found is then
+recomputed exactly in float64.
+
+Row indices everywhere are row indices into ``x``. All sampling is seeded
+(``np.random.default_rng(seed)``), so results are reproducible.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "Projection",
+    "cover_distances",
+    "example_pairs",
+    "nearest_neighbor_distances",
+    "project_2d",
+]
+
+# Upper bound on the number of values in one temporary (queries x candidates) block.
+_BLOCK_ELEMENTS = 1 << 21
+# Queries handled together; more queries are processed in several passes.
+_QUERY_BLOCK = 4096
+# Removed samples considered by example_pairs.
+_EXAMPLE_QUERIES = 5000
+
+
+# --------------------------------------------------------------------------------------
+# blockwise nearest neighbour search
+# --------------------------------------------------------------------------------------
+
+
+def _as_2d(x: np.ndarray) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError(f"x must be 2-D, got shape {arr.shape}")
+    return arr
+
+
+def _as_ids(ids: np.ndarray, n: int, what: str) -> np.ndarray:
+    """Sorted unique int64 row indices, validated against ``n`` rows."""
+    arr = np.unique(np.asarray(ids, dtype=np.int64).ravel())
+    if arr.size and (arr[0] < 0 or arr[-1] >= n):
+        raise ValueError(f"{what} indices must lie in [0, {n}), got [{arr[0]}, {arr[-1]}]")
+    return arr
+
+
+def _sample(ids: np.ndarray, max_n: int, rng: np.random.Generator) -> np.ndarray:
+    """``ids`` itself, or a sorted seeded subset of ``max_n`` of them."""
+    if max_n < 0:
+        raise ValueError(f"the sample size must be >= 0, got {max_n}")
+    if len(ids) <= max_n:
+        return ids
+    return np.sort(ids[rng.choice(len(ids), size=max_n, replace=False)])
+
+
+def _nearest(
+    x: np.ndarray, queries: np.ndarray, candidates: np.ndarray, *, exclude_self: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each query row, its nearest candidate row and the float64 Euclidean distance.
+
+    ``queries`` and ``candidates`` are sorted unique row indices into ``x``; ``candidates``
+    must be non-empty (and hold a row other than the query when ``exclude_self``). With
+    ``exclude_self`` a query never matches its own row. Returns ``(distances, nearest row)``.
+    """
+    nq = len(queries)
+    best_val = np.full(nq, np.inf, dtype=np.float32)
+    best_pos = np.zeros(nq, dtype=np.int64)
+    if nq == 0:
+        return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.int64)
+    n_cand = len(candidates)
+    d = x.shape[1]
+    # centre in the data's precision (float32 data) or before the cast (float64 data)
+    work_dtype = np.result_type(x.dtype, np.float32)
+    center = np.asarray(x[queries], dtype=np.float64).mean(axis=0).astype(work_dtype)
+    # position of each query among the candidates (for self exclusion)
+    pos = np.searchsorted(candidates, queries)
+    is_cand = candidates[np.minimum(pos, n_cand - 1)] == queries
+
+    for qs in range(0, nq, _QUERY_BLOCK):
+        qe = min(qs + _QUERY_BLOCK, nq)
+        # augmented queries [-2 q, 1] and candidates [m, |m|^2], so that one product gives
+        # |q - m|^2 - |q|^2 = |m|^2 - 2 q.m  (|q|^2 is constant per row: argmin only)
+        q = np.ones((qe - qs, d + 1), dtype=np.float32)
+        np.subtract(x[queries[qs:qe]], center, out=q[:, :d], casting="unsafe")
+        q[:, :d] *= -2.0
+        cols = max(1, _BLOCK_ELEMENTS // (qe - qs))
+        bv = best_val[qs:qe]
+        bp = best_pos[qs:qe]
+        rows_all = np.arange(qe - qs)
+        q_pos, q_own = pos[qs:qe], is_cand[qs:qe]
+        m = np.empty((min(cols, n_cand), d + 1), dtype=np.float32)
+        for cs in range(0, n_cand, cols):
+            ce = min(cs + cols, n_cand)
+            mb = m[: ce - cs]
+            np.subtract(x[candidates[cs:ce]], center, out=mb[:, :d], casting="unsafe")
+            mb[:, d] = np.einsum("ij,ij->i", mb[:, :d], mb[:, :d])
+            d2 = q @ mb.T
+            if exclude_self:
+                own = q_own & (q_pos >= cs) & (q_pos < ce)
+                d2[rows_all[own], q_pos[own] - cs] = np.inf
+            j = np.argmin(d2, axis=1)
+            v = d2[rows_all, j]
+            better = v < bv
+            bv[better] = v[better]
+            bp[better] = j[better] + cs
+
+    nearest = candidates[best_pos]
+    diff = np.asarray(x[queries], dtype=np.float64) - np.asarray(x[nearest], dtype=np.float64)
+    dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    return dist, nearest
+
+
+def nearest_neighbor_distances(
+    x: np.ndarray, members: np.ndarray, *, max_queries: int, seed: int
+) -> np.ndarray:
+    """Distance of (a seeded sample of) each member to its nearest other member of the set.
+
+    ``members`` are row indices into ``x`` (duplicates are ignored). A seeded sample of at
+    most ``max_queries`` members is queried, each against the whole set (excluding its own
+    row; another row with an identical vector gives 0). Returns float64 distances in the
+    order of the sorted sampled member indices; empty when the set has fewer than 2 members.
+    """
+    arr = _as_2d(x)
+    ids = _as_ids(members, arr.shape[0], "members")
+    if len(ids) < 2:
+        return np.zeros(0, dtype=np.float64)
+    queries = _sample(ids, max_queries, np.random.default_rng(seed))
+    return _nearest(arr, queries, ids, exclude_self=True)[0]
+
+
+def cover_distances(
+    x: np.ndarray,
+    members: np.ndarray,
+    *,
+    max_queries: int,
+    seed: int,
+    query_rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Distance of (a seeded sample of) the rows of ``x`` to the nearest member of the set.
+
+    Queries are a seeded sample of at most ``max_queries`` of ``query_rows`` (default: every
+    row of ``x``; for ``query_rows = arange(n)`` the sample is the same as for ``x[:n]``);
+    members themselves get 0. Returns float64 distances in the order of the sorted sampled
+    rows; empty when there are no members (or no rows).
+    """
+    arr = _as_2d(x)
+    n = arr.shape[0]
+    ids = _as_ids(members, n, "members")
+    if len(ids) == 0 or n == 0:
+        return np.zeros(0, dtype=np.float64)
+    rows = np.arange(n, dtype=np.int64) if query_rows is None else _as_ids(query_rows, n, "query")
+    queries = _sample(rows, max_queries, np.random.default_rng(seed))
+    return _nearest(arr, queries, ids, exclude_self=False)[0]
+
+
+def example_pairs(
+    x: np.ndarray, selected: np.ndarray, removed: np.ndarray, n: int, *, seed: int
+) -> list[tuple[int, int, float]]:
+    """``n`` (selected row, removed row, distance) pairs spread over the distance range.
+
+    For a seeded sample of at most 5000 removed rows, the nearest selected row is found; the
+    pairs are sorted by distance (ties by removed row) and ``n`` evenly spaced ranks are
+    picked, including the closest and (for ``n >= 2``) the farthest. Fewer pairs when there
+    are fewer removed rows; ``[]`` when there is no selected or no removed row (or ``n < 1``).
+    Pairs are returned closest first.
+    """
+    arr = _as_2d(x)
+    sel = _as_ids(selected, arr.shape[0], "selected")
+    rem = _as_ids(removed, arr.shape[0], "removed")
+    if n < 1 or len(sel) == 0 or len(rem) == 0:
+        return []
+    queries = _sample(rem, _EXAMPLE_QUERIES, np.random.default_rng(seed))
+    dist, nearest = _nearest(arr, queries, sel, exclude_self=False)
+    order = np.lexsort((queries, dist))
+    if n < len(order):
+        ranks = np.round(np.linspace(0, len(order) - 1, n)).astype(np.int64)
+        order = order[ranks]
+    return [(int(nearest[i]), int(queries[i]), float(dist[i])) for i in order]
+
+
+# --------------------------------------------------------------------------------------
+# 2-D projections
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Projection:
+    """2-D views of a seeded sample of rows.
+
+    ``indices``: the sampled rows of ``x`` (sorted); ``pca``: (m, 2) PCA scores;
+    ``umap``: n_neighbors -> (m, 2) UMAP embedding, for the views that were computed;
+    ``notes``: which views were left out and why.
+    """
+
+    indices: np.ndarray
+    pca: np.ndarray
+    umap: dict[int, np.ndarray] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _pca_2d(xs: np.ndarray) -> np.ndarray:
+    """(m, 2) scores on the first two principal components (zero-padded / zeroed if absent).
+
+    Each component's sign makes its largest-|value| loading positive; components with a
+    negligible singular value (no variance) give zero scores.
+    """
+    m = xs.shape[0]
+    out = np.zeros((m, 2), dtype=np.float64)
+    if m == 0 or xs.shape[1] == 0:
+        return out
+    xc = xs - xs.mean(axis=0)
+    _, s, vt = np.linalg.svd(xc, full_matrices=False)
+    if s.size == 0:
+        return out
+    tol = float(s[0]) * max(xc.shape) * np.finfo(np.float64).eps
+    for c in range(min(2, len(s))):
+        if s[c] <= tol or s[c] == 0.0:
+            continue
+        v = vt[c]
+        if v[np.argmax(np.abs(v))] < 0:
+            v = -v
+        out[:, c] = xc @ v
+    return out
+
+
+def _umap_2d(xs: np.ndarray, k: int, seed: int) -> np.ndarray:
+    with warnings.catch_warnings():
+        # umap warns on import (no TensorFlow) and that random_state forces n_jobs=1
+        warnings.simplefilter("ignore")
+        import umap  # lazy: pulls in numba
+
+        reducer = umap.UMAP(n_neighbors=k, random_state=seed, n_components=2)
+        emb = reducer.fit_transform(xs)
+    return np.asarray(emb, dtype=np.float64)
+
+
+def project_2d(
+    x: np.ndarray,
+    *,
+    max_points: int,
+    seed: int,
+    umap_neighbors: Sequence[int] = (5, 15, 50),
+) -> Projection:
+    """PCA and UMAP 2-D views of a seeded sample of at most ``max_points`` rows of ``x``.
+
+    PCA uses the SVD of the centred sample (deterministic signs, zero-padded when there are
+    fewer than two non-degenerate components). UMAP is run once per ``k`` in
+    ``umap_neighbors`` with ``umap.UMAP(n_neighbors=k, random_state=seed, n_components=2)``;
+    a ``k`` >= the number of points is left out, UMAP is skipped entirely below 4 points, and a
+    UMAP failure (e.g. on degenerate data) leaves that view out. ``notes`` says which and why.
+    """
+    arr = _as_2d(x)
+    indices = _sample(
+        np.arange(arr.shape[0], dtype=np.int64), max_points, np.random.default_rng(seed)
+    )
+    xs = np.asarray(arr[indices], dtype=np.float64)
+    m = len(indices)
+    projection = Projection(indices=indices, pca=_pca_2d(xs))
+
+    ks = list(dict.fromkeys(int(k) for k in umap_neighbors))
+    if not ks:
+        return projection
+    if m < 4:
+        projection.notes.append(f"UMAP views left out: only {m} point(s), UMAP needs at least 4.")
+        return projection
+    too_big = [k for k in ks if k >= m]
+    if too_big:
+        listed = ", ".join(str(k) for k in too_big)
+        projection.notes.append(
+            f"UMAP views with n_neighbors {listed} left out: n_neighbors must be smaller than "
+            f"the number of points ({m})."
+        )
+    for k in ks:
+        if k >= m:
+            continue
+        if k < 2:
+            projection.notes.append(f"UMAP view with n_neighbors {k} left out: needs >= 2.")
+            continue
+        try:
+            emb = _umap_2d(xs, k, seed)
+        except Exception as exc:  # degenerate data can break UMAP's spectral layout
+            projection.notes.append(f"UMAP view with n_neighbors {k} left out: {exc!r}.")
+            continue
+        if emb.shape != (m, 2) or not np.all(np.isfinite(emb)):
+            projection.notes.append(
+                f"UMAP view with n_neighbors {k} left out: UMAP gave no finite 2-D layout."
+            )
+            continue
+        projection.umap[k] = emb
+    return projection
