@@ -1,25 +1,257 @@
-"""Tests for winnow_reporter.pdf."""
+"""Tests for winnow_reporter.pdf: the complete report_v2 PDF and the older short report."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
+from tests.reporter.v2_fixtures import rendered_full, rendered_minimal
 from winnow_reporter.data import ReportData, build_report_data
-from winnow_reporter.pdf import UNTRAINED_TEXT, render_report_pdf
+from winnow_reporter.pdf import (
+    SECTIONS_V2,
+    TOC_TITLE,
+    UNTRAINED_TEXT,
+    UNTRAINED_TEXT_V2,
+    render_report_pdf,
+    render_report_pdf_v2,
+)
 from winnow_reporter.plots import render_plots
 
-SECTIONS = [
-    "Winnow curation report",
-    "Job information",
-    "Dataset statistics",
-    "Pairwise distance before and after selection",
-    "Corrupt files",
-]
+
+@pytest.fixture(scope="module")
+def full() -> tuple[dict[str, Any], dict[str, bytes], bytes]:
+    report, plots = rendered_full()
+    return report, plots, render_report_pdf_v2(report, plots)
+
+
+@pytest.fixture(scope="module")
+def minimal() -> tuple[dict[str, Any], dict[str, bytes], bytes]:
+    report, plots = rendered_minimal()
+    return report, plots, render_report_pdf_v2(report, plots)
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _flat(text: str) -> str:
+    """Whitespace collapsed: table cells come out of pypdf one per line."""
+    return " ".join(text.split())
+
+
+def _body(pdf: bytes) -> str:
+    """The flattened text after the cover page (which repeats headings in the TOC)."""
+    return _flat("\n".join(_pages(pdf)[1:]))
+
+
+# --------------------------------------------------------------------------------------
+# report_v2 PDF
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) not installed")
+@pytest.mark.parametrize("which", ["full", "minimal"])
+def test_pages_rasterise_and_are_not_blank(which, request, tmp_path: Path):
+    _, _, pdf = request.getfixturevalue(which)
+    assert pdf.startswith(b"%PDF-")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == len(PdfReader(io.BytesIO(pdf)).pages)
+    for png in pngs:
+        pixels = np.asarray(Image.open(png).convert("L"), dtype=np.float64)
+        assert pixels.shape[0] > pixels.shape[1]  # A4 portrait
+        assert pixels.std() > 3, png.name  # some ink on every page
+
+
+@pytest.mark.parametrize("which", ["full", "minimal"])
+def test_sections_toc_and_outline(which, request):
+    _, _, pdf = request.getfixturevalue(which)
+    pages = _pages(pdf)
+    cover = _flat(pages[0])
+    assert "Winnow curation report" in cover and TOC_TITLE in cover
+    body = _body(pdf)
+    position = -1
+    for heading in SECTIONS_V2:
+        assert heading in cover, f"{heading} not in the table of contents"
+        found = body.find(heading, position + 1)
+        assert found > position, f"{heading} missing or out of order"
+        position = found
+    # the PDF outline lists the sections; each entry and the TOC point at the section's page
+    reader = PdfReader(io.BytesIO(pdf))
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    assert [item["/Title"] for item in top] == list(SECTIONS_V2)
+    for item in top:
+        heading, page_no = item["/Title"], reader.get_destination_page_number(item) + 1
+        assert heading in pages[page_no - 1], heading
+        # pypdf extracts a TOC line's dot leader and page number before or after its title
+        h = re.escape(heading)
+        assert re.search(rf"(?:\. )+{page_no} {h}|{h} (?:\. )+{page_no}\b", cover), heading
+
+
+@pytest.mark.parametrize("which", ["full", "minimal"])
+def test_page_numbers(which, request):
+    _, _, pdf = request.getfixturevalue(which)
+    pages = _pages(pdf)
+    assert len(pages) >= 3
+    for i, text in enumerate(pages, start=1):
+        assert f"Page {i} of {len(pages)}" in text
+
+
+@pytest.mark.parametrize("which", ["full", "minimal"])
+def test_every_plot_is_embedded_on_its_page(which, request):
+    _, plots, pdf = request.getfixturevalue(which)
+    reader = PdfReader(io.BytesIO(pdf))
+    figures = 0
+    for page in reader.pages:
+        n = len(re.findall(r"Figure \d+:", page.extract_text() or ""))
+        figures += n
+        if n:
+            assert len(page.images) > 0
+    # one figure per plot, except the scatter pairs (two plots, one caption)
+    n_scatter = sum(name.startswith("scatter_") for name in plots)
+    assert figures == len(plots) - n_scatter // 2
+    assert sum(len(page.images) for page in reader.pages) == len(plots)
+
+
+def test_full_report_numbers_match_the_dict(full):
+    report, _, pdf = full
+    body = _body(pdf)
+    general = report["generalInformation"]
+    sizes = general["datasetInformation"]["datasetSizes"]
+    for label, key in (
+        ("Input files", "nInput"),
+        ("Corrupt", "nCorrupt"),
+        ("Exact duplicates", "nDuplicate"),
+        ("Removed by selection", "nRemoved"),
+        ("Selected", "nSelected"),
+        ("Preselected datapool", "nPreselectedDatapool"),
+        ("Selected incl. datapool", "nSelectedWithDatapool"),
+    ):
+        assert f"{label} {sizes[key]:,}" in body, label
+    assert f"Processed files {sizes['nInput']:,}" in body
+    run = general["runInformation"]
+    assert f"Total processing time {run['totalProcessingTimeS']:,.1f} s" in body
+    assert f"Run ID {run['runId']}" in body
+    assert f"Worker version {general['workerInformation']['buildVersion']}" in body
+    name = general["datasetInformation"]["datasetName"]
+    assert f"{name} ({general['datasetInformation']['datasetId']})" in body  # & and <> escaped
+
+    savings = general["annotationSavings"]
+    for label, key in (
+        ("Image classification", "imageClassification"),
+        ("Object detection", "objectDetection"),
+        ("Semantic segmentation", "semanticSegmentation"),
+    ):
+        task = savings[key]
+        assert (
+            f"{label} {task['costPerImage']:,.2f} {task['secondsPerImage']:,.0f} "
+            f"{task['costSavings']:,.2f} {task['co2Savings']:,.3f}"
+        ) in body, label
+    assert f"labelling the {savings['nImagesNotLabelled']:,} images" in body
+
+    nn = report["datasetAnalysis"]["embeddingInformation"]["distanceToNearestNeighborInSet"]
+    for metric in ("mean", "median", "min"):
+        values = " ".join(
+            f"{nn[s]['metrics'][metric]:.3f}"
+            for s in ("input", "selected", "random", "selectedWithDatapool")
+        )
+        assert f"NN distance, {metric} {values}" in body, metric
+
+    for i, pair in enumerate(general["selectedAndRemovedImageExamples"], start=1):
+        assert f"{i} {pair['selectedImage']} {pair['removedImage']} {pair['distance']:.4f}" in body
+
+    meta = report["datasetAnalysis"]["metadataInformation"]
+    sharp = meta["lightlyNumeric"]["lightly.sharpness"]
+    values = " ".join(f"{sharp[s]['metrics']['mean']:.3f}" for s in ("input", "selected", "random"))
+    assert f"lightly.sharpness mean {values}" in body
+    size = meta["lightlyNumeric"]["lightly.sizeInBytes"]
+    values = " ".join(f"{size[s]['metrics']['mean']:,.1f}" for s in ("input", "selected", "random"))
+    assert f"lightly.sizeInBytes mean {values}" in body
+
+    task_name, task = next(iter(report["predictionTaskInformation"].items()))
+    assert f"Task {task_name} ({task['taskType']})" in body
+    counts = task["categoryDistribution"]
+    for cid, cat in task["categoryIdToName"].items():
+        row = " ".join(f"{counts[s]['counts'][cat]:,}" for s in ("input", "selected", "random"))
+        assert f"{cat} {cid} {row}" in body, cat
+
+    for note in report["notes"]:
+        assert _flat(note) in body
+
+
+def test_untrained_model_is_flagged(full, minimal):
+    for _, _, pdf in (full, minimal):
+        text = _flat("\n".join(_pages(pdf)))
+        assert UNTRAINED_TEXT_V2 in text
+        assert "The embedding model was not trained" in text
+
+
+def test_trained_model_wording(minimal):
+    report, plots, _ = minimal
+    trained = copy.deepcopy(report)
+    trained["generalInformation"]["modelInformation"] = {
+        "trained": True,
+        "description": "resnet-18 trained for 20 epochs",
+    }
+    text = _flat("\n".join(_pages(render_report_pdf_v2(trained, plots))))
+    assert "Embedding model trained" in text
+    assert "UNTRAINED" not in text and "not trained" not in text
+    assert "resnet-18 trained for 20 epochs" in text
+
+
+def test_minimal_report_says_what_was_left_out(minimal):
+    report, _, pdf = minimal
+    body = _body(pdf)
+    for line in (
+        "No selected/removed example pairs in this report",
+        "No metadata in this report",
+        "No predictions in this report",
+        "No UMAP views in this report",
+    ):
+        assert line in body
+    for note in report["notes"]:
+        assert _flat(note) in body
+    sizes = report["generalInformation"]["datasetInformation"]["datasetSizes"]
+    assert f"Input files {sizes['nInput']} " in body and f"Selected {sizes['nSelected']} " in body
+
+
+def test_missing_plots_and_sparse_report_do_not_fail(minimal):
+    report, _, _ = minimal
+    text = _flat("\n".join(_pages(render_report_pdf_v2(report, {}))))
+    assert "Plot distance_distr_before.png not available" in text
+    assert "Plots scatter_pca.png and scatter_pca_no_overlay.png not available" in text
+    sparse = render_report_pdf_v2({"version": 2, "notes": []}, {})
+    text = _flat("\n".join(_pages(sparse)))
+    for heading in SECTIONS_V2:
+        assert heading in text
+    assert "No annotation savings in this report" in text
+
+
+def test_v2_pdf_is_deterministic(minimal):
+    report, plots, pdf = minimal
+    assert render_report_pdf_v2(report, plots) == pdf
+
+
+# --------------------------------------------------------------------------------------
+# older short report (render_report_pdf), kept until the service no longer calls it
+# --------------------------------------------------------------------------------------
 
 
 def _data(*, trained: bool = False, n_corrupt: int = 3, n_sel: int = 37) -> ReportData:
@@ -46,96 +278,20 @@ def _data(*, trained: bool = False, n_corrupt: int = 3, n_sel: int = 37) -> Repo
             "ended_at_ms": 1_700_003_725_000,
             "model_trained": trained,
             "model_description": "ResNet-18 backbone, 128-d projection",
-            "config_summary": {
-                "selection.strategy": "diversity",
-                "selection.n_samples": n_sel,
-                "embedding.batch_size": 64,
-                "dedup.exact": True,
-                "nested": {"a": [1, 2]},
-            },
+            "config_summary": {"selection.strategy": "diversity", "nested": {"a": [1, 2]}},
         },
     )
 
 
-def _text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
-
-
-@pytest.fixture(scope="module")
-def report() -> tuple[ReportData, bytes]:
-    data = _data()
-    return data, render_report_pdf(data, render_plots(data))
-
-
-def test_pdf_header(report):
-    _, pdf = report
-    assert pdf.startswith(b"%PDF-")
-
-
-def test_sections_and_counts(report):
-    data, pdf = report
-    text = _text(pdf)
-    for heading in SECTIONS:
-        assert heading in text, heading
-    expected = {
-        "Input samples": data.n_input,
-        "Corrupt": data.n_corrupt,
-        "Exact duplicates": data.n_duplicate,
-        "Removed by selection": data.n_removed,
-        "Selected": data.n_selected,
-    }
-    assert len(set(expected.values())) == 5  # distinct, so the check is meaningful
-    for label, value in expected.items():
-        assert re.search(rf"^{re.escape(label)}\s+{value}\b", text, re.MULTILINE), label
-    assert UNTRAINED_TEXT in text
-    assert "run_7f3a" in text
-    assert "Street scenes" in text
-    assert "1 h 02 min 05 s" in text
-    assert "selection.strategy" in text
-    assert "cannot identify image file #2" in text
-    assert "x&y<z>.png" in text  # escaped for reportlab, restored in the PDF text
-
-
-def test_trained_model_wording():
-    data = _data(trained=True)
-    text = _text(render_report_pdf(data, render_plots(data)))
-    assert "untrained" not in text
-    assert "trained" in text
-
-
-def test_images_embedded(report):
-    _, pdf = report
-    reader = PdfReader(io.BytesIO(pdf))
-    n_images = sum(len(page.images) for page in reader.pages)
-    assert n_images >= 2
-
-
-def test_page_numbers(report):
-    _, pdf = report
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) >= 2
-    for i, page in enumerate(reader.pages, start=1):
-        assert f"Page {i}" in (page.extract_text() or "")
-
-
-def test_long_corrupt_list_truncated():
-    data = _data(n_corrupt=130)
-    text = _text(render_report_pdf(data, render_plots(data), max_listed=50))
-    assert "... and 80 more" in text
-    assert "file_049.jpg" in text
-    assert "file_050.jpg" not in text
-
-
-def test_missing_plots_and_empty_after():
-    data = _data(n_corrupt=0, n_sel=1)
-    pdf = render_report_pdf(data, {})
-    assert pdf.startswith(b"%PDF-")
-    text = _text(pdf)
-    assert "Plot not available" in text
-    assert "No corrupt files were found" in text
-
-
-def test_deterministic(report):
-    data, pdf = report
-    assert render_report_pdf(data, render_plots(data)) == pdf
+def test_legacy_report_pdf():
+    data = _data(n_corrupt=60)
+    pdf = render_report_pdf(data, render_plots(data), max_listed=50)
+    pages = _pages(pdf)
+    text = "\n".join(pages)
+    for heading in ("Job information", "Dataset statistics", "Corrupt files", "Exact duplicates"):
+        assert heading in text
+    assert re.search(rf"^Selected\s+{data.n_selected}\b", text, re.MULTILINE)
+    assert UNTRAINED_TEXT in text and "1 h 02 min 05 s" in text
+    assert "... and 10 more" in text and "x&y<z>.png" in text
+    assert all(f"Page {i}" in page for i, page in enumerate(pages, start=1))
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) >= 2
