@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from pypdf import PdfReader
 
@@ -16,6 +18,13 @@ from tests.flow.conftest import Api, ImageSet, make_image_set, schedule_config, 
 from winnow_common.enums import RunState
 
 pytestmark = pytest.mark.flow
+
+REPORT_V2_SCHEMA = json.loads(
+    (
+        Path(__file__).resolve().parents[2]
+        / "services/reporter/src/winnow_reporter/report_v2.schema.json"
+    ).read_text()
+)
 
 N_SAMPLES = 6
 PIPELINE_ORDER = [s.value for s in RunState]
@@ -107,7 +116,12 @@ def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) ->
     assert f"{N_SAMPLES} of {images.n_images}" in run["message"]
     # States only move forward through the pipeline.
     assert states == sorted(states, key=PIPELINE_ORDER.index), states
-    assert {a["type"] for a in run["artifacts"]} >= {"REPORT_PDF", "REPORT_JSON", "LOG"}
+    assert {a["type"] for a in run["artifacts"]} >= {
+        "REPORT_PDF",
+        "REPORT_JSON",
+        "REPORT_V2_JSON",
+        "LOG",
+    }
     listed = api.call("GET", f"/v1/docker/runs/query/datasetId/{dataset_id}").json()
     assert [r["id"] for r in listed] == [run["id"]]
     assert api.call("GET", f"/v1/datasets/{dataset_id}/docker/worker/schedule").json() == []
@@ -155,18 +169,24 @@ def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) ->
         "nSelected": len(lists["selected"]),
     }
     assert report["model"]["trained"] is False
+    report_v2 = json.loads(_download(api, run, "REPORT_V2_JSON").content)
+    jsonschema.validate(report_v2, REPORT_V2_SCHEMA)
+    sizes = report_v2["generalInformation"]["datasetInformation"]["datasetSizes"]
+    assert (sizes["nInput"], sizes["nSelected"]) == (images.n_images, N_SAMPLES)
+    # The reporter read the input images from S3 for the example thumbnails.
+    assert not any("thumbnail" in note or "not reachable" in note for note in report_v2["notes"])
 
     pdf = _download(api, run, "REPORT_PDF")
     assert pdf.content.startswith(b"%PDF-")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     for label, value in (
-        ("Input samples", images.n_images),
+        ("Input files", images.n_images),
         ("Corrupt", len(images.corrupt)),
         ("Exact duplicates", len(images.duplicates)),
         ("Selected", N_SAMPLES),
     ):
         assert label in text and str(value) in text
-    assert "untrained" in text
+    assert "UNTRAINED" in text and "Table of contents" in text
 
     log = _download(api, run, "LOG").text
     assert "UNTRAINED" in log and "corrupt" in log

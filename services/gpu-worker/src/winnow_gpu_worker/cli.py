@@ -478,7 +478,7 @@ def run(argv: Sequence[str], console: Console | None = None) -> PipelineResult:
             on_state,
             output_store=output,
         )
-        on_state(RunState.GENERATING_REPORT, "Rendering report.pdf and report.json")
+        on_state(RunState.GENERATING_REPORT, "Rendering report.pdf, report.json and report_v2.json")
         render_report(
             output,
             keys,
@@ -492,6 +492,7 @@ def run(argv: Sequence[str], console: Console | None = None) -> PipelineResult:
                 "model_description": result.model_description,
                 "config_summary": config_summary(config),
             },
+            LocalStore(input_dir).read,
         )
         on_state.finish()
     console.print(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from winnow_common.config import reporter_settings
 from winnow_common.db.session import session_factory
 from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.enums import ArtifactType, RunState
@@ -24,8 +26,9 @@ from winnow_common.runs import (
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_reporter.data import ReportData, build_report_data, report_json
-from winnow_reporter.pdf import render_report_pdf
-from winnow_reporter.plots import render_plots
+from winnow_reporter.pdf import render_report_pdf_v2
+from winnow_reporter.plots import render_plots_v2
+from winnow_reporter.report_v2 import build_report_v2, load_run_outputs, thumbnails_for
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +94,33 @@ def collect_report_data(
     )
 
 
-def render_report(store: DatasourceStore, keys: RunKeys, run_info: dict[str, Any]) -> ReportData:
-    """Read a run's outputs and write its plots, report.pdf and report.json next to them.
+def render_report(
+    store: DatasourceStore,
+    keys: RunKeys,
+    run_info: dict[str, Any],
+    read_input: Callable[[str], bytes] | None = None,
+) -> ReportData:
+    """Read a run's outputs; write plots/, report.pdf, report.json and report_v2.json.
 
-    The Celery task and the standalone worker CLI both call this.
+    ``read_input`` reads the run's input images (for the example thumbnails); without it the
+    report says the images were not reachable. The Celery task and the standalone worker CLI
+    both call this. Every key is deterministic, so a re-run replaces the files.
     """
     data = collect_report_data(store, keys, run_info)
-    plots = render_plots(data)
+    report = build_report_v2(load_run_outputs(store, keys), run_info, reporter_settings())
+    thumbnails = thumbnails_for(report, read_input)
+    plots = render_plots_v2(report, thumbnails)
     for name, png in plots.items():
         store.write(keys.plot(name), png, "image/png")
-    store.write(keys.report_pdf, render_report_pdf(data, plots), "application/pdf")
+    store.write(keys.report_pdf, render_report_pdf_v2(report, plots), "application/pdf")
     store.write(
         keys.report_json,
         json.dumps(report_json(data), indent=2, sort_keys=True).encode(),
+        "application/json",
+    )
+    store.write(
+        keys.report_v2_json,
+        json.dumps(report, indent=2, sort_keys=True).encode(),
         "application/json",
     )
     return data
@@ -130,13 +147,20 @@ def render_run_report(run_id: str) -> None:
     }
     keys = RunKeys.for_run(run_id)
     try:
-        data = render_report(ctx.lightly_store, keys, run_info)
+        data = render_report(ctx.lightly_store, keys, run_info, ctx.input_store.read)
         with _sessions().begin() as session:
             register_artifact(
                 session, run_id, ArtifactType.REPORT_PDF, "report.pdf", keys.report_pdf
             )
             register_artifact(
                 session, run_id, ArtifactType.REPORT_JSON, "report.json", keys.report_json
+            )
+            register_artifact(
+                session,
+                run_id,
+                ArtifactType.REPORT_V2_JSON,
+                "report_v2.json",
+                keys.report_v2_json,
             )
             end_run(
                 session,
