@@ -57,6 +57,7 @@ def make_run_folder(
     *,
     rich: bool = True,
     datapool: int = 0,
+    keys: RunKeys = KEYS,
 ) -> LocalStore:
     """A run folder as the worker writes it; ``rich`` adds metadata, predictions, datapool."""
     store = LocalStore(root)
@@ -65,14 +66,14 @@ def make_run_folder(
     x = rng.standard_normal((n, 16)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     selected = names[:: max(1, n // n_selected)][:n_selected]
-    _write(store, KEYS.embeddings_csv, write_embeddings_csv(names, x))
-    _write(store, KEYS.filenames("selected"), "".join(f"{s}\n" for s in selected).encode())
-    _write(store, KEYS.corruptness_info, {"corrupt_samples": {"bad.png": "OSError"}})
-    _write(store, KEYS.exact_duplicates, {"copy.png": names[0]})
-    _write(store, KEYS.config, {"docker": {"nExampleImages": 4}})
+    _write(store, keys.embeddings_csv, write_embeddings_csv(names, x))
+    _write(store, keys.filenames("selected"), "".join(f"{s}\n" for s in selected).encode())
+    _write(store, keys.corruptness_info, {"corrupt_samples": {"bad.png": "OSError"}})
+    _write(store, keys.exact_duplicates, {"copy.png": names[0]})
+    _write(store, keys.config, {"docker": {"nExampleImages": 4}})
     _write(
         store,
-        KEYS.selection_info,
+        keys.selection_info,
         {
             "n_input": n + 2,
             "stop_reason": "n_samples reached",
@@ -92,7 +93,7 @@ def make_run_folder(
                 "road": {"lanes": i % 4},
             }
         lines.append(json.dumps(record))
-    _write(store, KEYS.metadata, ("\n".join(lines) + "\n").encode())
+    _write(store, keys.metadata, ("\n".join(lines) + "\n").encode())
     predictions: dict[str, Any] = {}
     if rich:
         predictions["det"] = {
@@ -106,12 +107,12 @@ def make_run_folder(
                 for i, name in enumerate(names)
             },
         }
-    _write(store, KEYS.predictions, predictions)
+    _write(store, keys.predictions, predictions)
     if datapool:
         pool = rng.standard_normal((datapool, 16)).astype(np.float32)
         _write(
             store,
-            KEYS.selected_embeddings_with_datapool_csv,
+            keys.selected_embeddings_with_datapool_csv,
             write_embeddings_csv(
                 [f"pool_{i}.png" for i in range(datapool)] + selected,
                 np.concatenate([pool, x[[names.index(s) for s in selected]]]),
