@@ -16,16 +16,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.reporter.v2_fixtures import rendered_full, rendered_minimal
-from winnow_reporter.data import ReportData, build_report_data
 from winnow_reporter.pdf import (
     SECTIONS_V2,
     TOC_TITLE,
-    UNTRAINED_TEXT,
     UNTRAINED_TEXT_V2,
-    render_report_pdf,
     render_report_pdf_v2,
 )
-from winnow_reporter.plots import render_plots
 
 
 @pytest.fixture(scope="module")
@@ -247,51 +243,3 @@ def test_missing_plots_and_sparse_report_do_not_fail(minimal):
 def test_v2_pdf_is_deterministic(minimal):
     report, plots, pdf = minimal
     assert render_report_pdf_v2(report, plots) == pdf
-
-
-# --------------------------------------------------------------------------------------
-# older short report (render_report_pdf), kept until the service no longer calls it
-# --------------------------------------------------------------------------------------
-
-
-def _data(*, trained: bool = False, n_corrupt: int = 3, n_sel: int = 37) -> ReportData:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(120, 16))
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    names = [f"images/sample_{i:04d}.jpg" for i in range(120)]
-    corrupt = {
-        f"broken/file_{i:03d}.jpg": f"cannot identify image file #{i}" for i in range(n_corrupt)
-    }
-    dups = {"images/copy_a.jpg": "images/sample_0000.jpg", "x&y<z>.png": "images/sample_0001.jpg"}
-    return build_report_data(
-        embeddings=x,
-        filenames=names,
-        selected=names[:n_sel],
-        corrupt=corrupt,
-        duplicates=dups,
-        n_input=120 + n_corrupt + len(dups),
-        run_info={
-            "run_id": "run_7f3a",
-            "dataset_id": "ds_42",
-            "dataset_name": "Street scenes",
-            "started_at_ms": 1_700_000_000_000,
-            "ended_at_ms": 1_700_003_725_000,
-            "model_trained": trained,
-            "model_description": "ResNet-18 backbone, 128-d projection",
-            "config_summary": {"selection.strategy": "diversity", "nested": {"a": [1, 2]}},
-        },
-    )
-
-
-def test_legacy_report_pdf():
-    data = _data(n_corrupt=60)
-    pdf = render_report_pdf(data, render_plots(data), max_listed=50)
-    pages = _pages(pdf)
-    text = "\n".join(pages)
-    for heading in ("Job information", "Dataset statistics", "Corrupt files", "Exact duplicates"):
-        assert heading in text
-    assert re.search(rf"^Selected\s+{data.n_selected}\b", text, re.MULTILINE)
-    assert UNTRAINED_TEXT in text and "1 h 02 min 05 s" in text
-    assert "... and 10 more" in text and "x&y<z>.png" in text
-    assert all(f"Page {i}" in page for i, page in enumerate(pages, start=1))
-    assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) >= 2

@@ -22,17 +22,14 @@ from tests.reporter.v2_fixtures import (
     rendered_minimal,
     thumbnail,
 )
-from winnow_reporter.data import Histogram, build_report_data
 from winnow_reporter.plots import (
     COLOR_INPUT,
     COLOR_SELECTED,
     PLOT_DISTANCE_AFTER,
     PLOT_DISTANCE_BEFORE,
     SET_COLORS,
-    plot_distance_histogram,
     plot_filter_decision,
     plot_names_v2,
-    render_plots,
     render_plots_v2,
 )
 
@@ -211,55 +208,6 @@ def test_sparse_report_still_renders():
         "distance_distr_after.png",
         "distance_to_cover.png",
     }
-    for png in plots.values():
-        _decode(png)
-
-
-# --------------------------------------------------------------------------------------
-# older plots (render_plots), kept until the service no longer calls them
-# --------------------------------------------------------------------------------------
-
-
-def _hist(sampled: bool = False) -> Histogram:
-    counts = [0, 3, 20, 150, 900, 400, 60, 5, 0, 1]
-    return Histogram(
-        bin_edges=[i * 0.2 for i in range(11)],
-        counts=counts,
-        n_pairs=sum(counts),
-        sampled=sampled,
-        n_points=50,
-        n_points_total=5000 if sampled else 50,
-        mean=0.9,
-        median=0.88,
-        min=0.21,
-        max=1.9,
-    )
-
-
-def test_histogram_png():
-    img = _decode(plot_distance_histogram(_hist(), "Before", COLOR_INPUT))
-    w, h = img.size
-    assert 600 <= w <= 2000
-    assert 300 <= h <= 1200
-    assert w > h
-    empty = Histogram(bin_edges=[0.0, 1.0, 2.0], counts=[0, 0], n_pairs=0)
-    _decode(plot_distance_histogram(empty, "Empty", COLOR_SELECTED))
-
-
-def test_render_plots_keys():
-    x = np.random.default_rng(0).normal(size=(30, 8))
-    names = [f"{i}.jpg" for i in range(30)]
-    data = build_report_data(
-        embeddings=x,
-        filenames=names,
-        selected=names[:1],
-        corrupt={},
-        duplicates={},
-        n_input=30,
-        run_info={"run_id": "r", "dataset_id": "d"},
-    )
-    plots = render_plots(data)
-    assert set(plots) == {PLOT_DISTANCE_BEFORE, PLOT_DISTANCE_AFTER}
     for png in plots.values():
         _decode(png)
 
