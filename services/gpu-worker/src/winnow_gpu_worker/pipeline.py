@@ -361,15 +361,15 @@ def run_pipeline(
     write_predictions(
         out, keys, predictions_for_report(lightly_store, result.filenames, sources.predictions)
     )
+    index = {name: i for i, name in enumerate(result.filenames)}
+    selected_rows = [index[name] for name in result.selected]
     if datapool is not None:
-        index = {name: i for i, name in enumerate(result.filenames)}
-        rows = [index[name] for name in result.selected]
         with_pool = [preselected] if preselected is not None else []
         write_embeddings(
             out,
             keys.selected_embeddings_with_datapool_csv,
             result.datapool_filenames + result.selected,
-            np.concatenate([*with_pool, result.embeddings[rows]]),
+            np.concatenate([*with_pool, result.embeddings[selected_rows]]),
         )
     if docker.dump_dataset:
         on_state(RunState.SAVING_RESULTS, f"Copying {len(result.selected)} selected files")
@@ -387,9 +387,7 @@ def run_pipeline(
     if datapool is not None and (
         docker.datasource is None or docker.datasource.enable_datapool_update
     ):
-        index = {name: i for i, name in enumerate(result.filenames)}
-        rows = [index[name] for name in result.selected]
-        update_datapool(lightly_store, datapool, names, result.selected, embeddings[rows])
+        update_datapool(lightly_store, datapool, names, result.selected, embeddings[selected_rows])
         on_state(RunState.SAVING_RESULTS, "Updated the datapool")
     return result
 

@@ -11,6 +11,7 @@ is N x N.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from PIL import Image, ImageOps
 
 from winnow_common import __version__
 from winnow_common.config import ReporterSettings
@@ -451,8 +453,6 @@ def thumbnails_for(
     size: int = 256,
 ) -> dict[str, bytes]:
     """PNG thumbnails of the example pairs' images; unreadable ones are left out (and noted)."""
-    from PIL import Image, ImageOps  # the reporter only needs Pillow for thumbnails
-
     general = report["generalInformation"]
     names = sorted(
         {p["selectedImage"] for p in general["selectedAndRemovedImageExamples"]}
@@ -463,8 +463,6 @@ def thumbnails_for(
         if names:
             report["notes"].append("The input images were not reachable: no thumbnails.")
         return out
-    import io
-
     missing = []
     for name in names:
         try:

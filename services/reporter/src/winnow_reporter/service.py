@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from winnow_common.config import reporter_settings
 from winnow_common.db.session import session_factory
-from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.enums import ArtifactType, RunState
 from winnow_common.ids import now_ms
 from winnow_common.runs import (
@@ -28,7 +27,12 @@ from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_reporter.data import ReportData, build_report_data, report_json
 from winnow_reporter.pdf import render_report_pdf_v2
 from winnow_reporter.plots import render_plots_v2
-from winnow_reporter.report_v2 import build_report_v2, load_run_outputs, thumbnails_for
+from winnow_reporter.report_v2 import (
+    RunOutputs,
+    build_report_v2,
+    load_run_outputs,
+    thumbnails_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,26 +74,15 @@ def config_summary(cfg: WorkerConfigV4) -> dict[str, Any]:
     return {k: v for k, v in summary.items() if v is not None}
 
 
-def _lines(store: DatasourceStore, key: str) -> list[str]:
-    return [line for line in store.read(key).decode().splitlines() if line]
-
-
-def collect_report_data(
-    store: DatasourceStore, keys: RunKeys, run_info: dict[str, Any]
-) -> ReportData:
-    """Build the report data from what the worker stored in a run's output folder."""
-    filenames, embeddings, _ = read_embeddings_csv(store.read(keys.embeddings_csv))
-    corrupt = json.loads(store.read(keys.corruptness_info))["corrupt_samples"]
-    duplicates = json.loads(store.read(keys.exact_duplicates))
-    selected = _lines(store, keys.filenames("selected"))
-    n_input = len(filenames) + len(corrupt) + len(duplicates)
+def report_data_from(outputs: RunOutputs, run_info: dict[str, Any]) -> ReportData:
+    """The simple report (``report.json``) from an already parsed run folder."""
     return build_report_data(
-        embeddings=embeddings,
-        filenames=filenames,
-        selected=selected,
-        corrupt=corrupt,
-        duplicates=duplicates,
-        n_input=n_input,
+        embeddings=outputs.embeddings,
+        filenames=outputs.filenames,
+        selected=outputs.selected,
+        corrupt=outputs.corrupt,
+        duplicates=outputs.duplicates,
+        n_input=len(outputs.filenames) + len(outputs.corrupt) + len(outputs.duplicates),
         run_info=run_info,
     )
 
@@ -106,8 +99,10 @@ def render_report(
     report says the images were not reachable. The Celery task and the standalone worker CLI
     both call this. Every key is deterministic, so a re-run replaces the files.
     """
-    data = collect_report_data(store, keys, run_info)
-    report = build_report_v2(load_run_outputs(store, keys), run_info, reporter_settings())
+    # The run folder (a million-row embeddings CSV at scale) is parsed once for both reports.
+    outputs = load_run_outputs(store, keys)
+    data = report_data_from(outputs, run_info)
+    report = build_report_v2(outputs, run_info, reporter_settings())
     thumbnails = thumbnails_for(report, read_input)
     plots = render_plots_v2(report, thumbnails)
     for name, png in plots.items():

@@ -32,15 +32,19 @@ import json
 import math
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 
-ListFiles = Callable[[str], Iterable[str]]
-ReadFile = Callable[[str], bytes]
+from winnow_gpu_worker.ml.lightly_files import (
+    ListFiles,
+    ReadFile,
+    listing,
+    parse_json,
+    read_json_files,
+)
 
 METADATA_DIR: Final[str] = ".lightly/metadata/"
 SCHEMA_KEY: Final[str] = METADATA_DIR + "schema.json"
@@ -80,16 +84,8 @@ def metadata_key(filename: str) -> str:
     return METADATA_DIR + posixpath.splitext(filename)[0] + ".json"
 
 
-def _parse_json(data: bytes, key: str) -> Any:
-    try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{key} is not valid JSON ({exc})") from exc
-
-
 def _listing(list_files: ListFiles) -> set[str]:
-    prefix = METADATA_DIR.rstrip("/")
-    return {k if k.startswith(METADATA_DIR) else f"{METADATA_DIR}{k}" for k in list_files(prefix)}
+    return listing(list_files, METADATA_DIR)
 
 
 def load_metadata_schema(list_files: ListFiles, read: ReadFile) -> list[MetadataSchemaEntry]:
@@ -100,7 +96,7 @@ def load_metadata_schema(list_files: ListFiles, read: ReadFile) -> list[Metadata
     """
     if SCHEMA_KEY not in _listing(list_files):
         return []
-    return parse_metadata_schema(_parse_json(read(SCHEMA_KEY), SCHEMA_KEY))
+    return parse_metadata_schema(parse_json(read(SCHEMA_KEY), SCHEMA_KEY))
 
 
 def parse_metadata_schema(raw: Any) -> list[MetadataSchemaEntry]:
@@ -169,7 +165,7 @@ def load_custom_metadata(
     listing = _listing(list_files)
     records: dict[str, dict[str, Any]] = {}
     if COCO_KEY in listing:
-        coco = _coco_records(_parse_json(read(COCO_KEY), COCO_KEY))
+        coco = _coco_records(parse_json(read(COCO_KEY), COCO_KEY))
         records.update({name: rec for name, rec in coco.items() if name in wanted})
 
     by_key: dict[str, list[str]] = {}
@@ -178,15 +174,7 @@ def load_custom_metadata(
         if key in listing and key not in (SCHEMA_KEY, COCO_KEY):
             by_key.setdefault(key, []).append(filename)
 
-    def fetch(key: str) -> tuple[str, Any]:
-        return key, _parse_json(read(key), key)
-
-    keys = sorted(by_key)
-    if len(keys) > 1 and max_workers > 1:
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(keys))) as pool:
-            documents = list(pool.map(fetch, keys))
-    else:
-        documents = [fetch(key) for key in keys]
+    documents = read_json_files(by_key, read, max_workers)
 
     for key, doc in documents:
         if not isinstance(doc, dict) or not isinstance(doc.get("metadata"), dict):

@@ -23,18 +23,21 @@ Class-distribution columns are the schema categories sorted by id.
 
 from __future__ import annotations
 
-import json
 import math
 import posixpath
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
 
-ListFiles = Callable[[str], Iterable[str]]
-ReadFile = Callable[[str], bytes]
+from winnow_gpu_worker.ml.lightly_files import (
+    ListFiles,
+    ReadFile,
+    listing,
+    parse_json,
+    read_json_files,
+)
 
 PREDICTIONS_DIR: Final[str] = ".lightly/predictions/"
 TASKS_KEY: Final[str] = PREDICTIONS_DIR + "tasks.json"
@@ -131,17 +134,6 @@ def prediction_key(task: str, filename: str) -> str:
     return f"{PREDICTIONS_DIR}{task}/{posixpath.splitext(filename)[0]}.json"
 
 
-def _parse_json(data: bytes, key: str) -> Any:
-    try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{key} is not valid JSON ({exc})") from exc
-
-
-def _listing(list_files: ListFiles, prefix: str) -> set[str]:
-    return {k if k.startswith(prefix) else prefix + k for k in list_files(prefix.rstrip("/"))}
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -233,9 +225,9 @@ def parse_prediction(raw: Any, schema: PredictionSchema, where: str) -> Predicti
 
 def load_tasks(list_files: ListFiles, read: ReadFile) -> list[str]:
     """The task names of ``.lightly/predictions/tasks.json``; empty if there is no such file."""
-    if TASKS_KEY not in _listing(list_files, PREDICTIONS_DIR):
+    if TASKS_KEY not in listing(list_files, PREDICTIONS_DIR):
         return []
-    raw = _parse_json(read(TASKS_KEY), TASKS_KEY)
+    raw = parse_json(read(TASKS_KEY), TASKS_KEY)
     if not isinstance(raw, list) or not all(isinstance(t, str) and t for t in raw):
         raise ValueError(f"{TASKS_KEY} must be a list of task names")
     return list(raw)
@@ -267,27 +259,19 @@ def load_predictions(
     if task in (".", "..") or "/" in task or "\\" in task:
         raise ValueError(f"prediction task name {task!r} must be a plain folder name")
     task_dir = f"{PREDICTIONS_DIR}{task}/"
-    listing = _listing(list_files, task_dir)
+    task_files = listing(list_files, task_dir)
     schema_key = task_dir + "schema.json"
-    if schema_key not in listing:
+    if schema_key not in task_files:
         raise ValueError(f"prediction task {task!r} has no {schema_key}")
-    schema = parse_prediction_schema(_parse_json(read(schema_key), schema_key), schema_key)
+    schema = parse_prediction_schema(parse_json(read(schema_key), schema_key), schema_key)
 
     by_key: dict[str, list[str]] = {}
     for filename in set(filenames):
         key = prediction_key(task, filename)
-        if key in listing and key != schema_key:
+        if key in task_files and key != schema_key:
             by_key.setdefault(key, []).append(filename)
 
-    def fetch(key: str) -> tuple[str, Any]:
-        return key, _parse_json(read(key), key)
-
-    keys = sorted(by_key)
-    if len(keys) > 1 and max_workers > 1:
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(keys))) as pool:
-            documents = list(pool.map(fetch, keys))
-    else:
-        documents = [fetch(key) for key in keys]
+    documents = read_json_files(by_key, read, max_workers)
 
     by_file: dict[str, list[Prediction]] = {}
     for key, doc in documents:
