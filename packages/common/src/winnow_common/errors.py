@@ -69,6 +69,18 @@ class TagNotFound(NotFound):
     code = ApiErrorCode.TAG_UNKNOWN
 
 
+class TagNameExists(Conflict):
+    code = ApiErrorCode.TAG_NAME_EXISTS
+
+
+class SampleNotFound(NotFound):
+    code = ApiErrorCode.SAMPLE_UNKNOWN
+
+
+class ComputeWorkerNotFound(NotFound):
+    code = ApiErrorCode.DOCKER_WORKER_UNKNOWN
+
+
 class RunNotFound(NotFound):
     code = ApiErrorCode.DOCKER_RUN_UNKNOWN
 

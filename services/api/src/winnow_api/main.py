@@ -7,7 +7,17 @@ import logging
 from fastapi import FastAPI
 
 from winnow_api.errors import install_error_handlers
-from winnow_api.routes import datasets, datasources, files, runs, tags, versions
+from winnow_api.routes import (
+    collaboration,
+    datasets,
+    datasources,
+    files,
+    runs,
+    samples,
+    tags,
+    versions,
+    workers,
+)
 from winnow_common import __version__
 
 
@@ -21,6 +31,16 @@ def create_app() -> FastAPI:
         generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}",
     )
     install_error_handlers(app)
-    for module in (versions, datasets, datasources, runs, tags, files):
+    for module in (
+        versions,
+        datasets,
+        datasources,
+        workers,
+        runs,
+        tags,
+        samples,
+        collaboration,
+        files,
+    ):
         app.include_router(module.router)
     return app

@@ -20,6 +20,7 @@ from winnow_common.db.base import Base, ObjectIdMixin, TimestampMixin
 from winnow_common.enums import (
     ArtifactStorageLocation,
     ArtifactType,
+    ComputeWorkerState,
     DatasetType,
     ImageType,
     RunState,
@@ -93,6 +94,37 @@ class ScheduledRun(ObjectIdMixin, TimestampMixin, Base):
     state: Mapped[str] = mapped_column(String(16), default=ScheduledRunState.OPEN.value)
 
 
+class ComputeWorker(ObjectIdMixin, TimestampMixin, Base):
+    """A registered worker (Lightly's ``DockerWorkerRegistryEntry``); names are unique per user.
+
+    A worker process started with this id consumes the queues of its labels, so a scheduled run
+    whose ``runs_on`` labels it holds can reach it.
+    """
+
+    __tablename__ = "compute_worker"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(256))
+    worker_type: Mapped[str] = mapped_column(String(16), default="FULL")
+    state: Mapped[str] = mapped_column(String(16), default=ComputeWorkerState.OFFLINE.value)
+    labels: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    docker_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class SharedAccessConfig(ObjectIdMixin, TimestampMixin, Base):
+    """Who a dataset is shared with (one WRITE config per dataset; sharing replaces users)."""
+
+    __tablename__ = "shared_access_config"
+    __table_args__ = (UniqueConstraint("dataset_id", "access_type"),)
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    owner: Mapped[str] = mapped_column(String(24))
+    access_type: Mapped[str] = mapped_column(String(16), default="WRITE")
+    users: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    teams: Mapped[list[str]] = mapped_column(JSONB, default=list)
+
+
 class Run(ObjectIdMixin, TimestampMixin, Base):
     """A run a worker picked up (Lightly's ``DockerRun``)."""
 
@@ -107,6 +139,10 @@ class Run(ObjectIdMixin, TimestampMixin, Base):
         ForeignKey("scheduled_run.id", ondelete="CASCADE"), unique=True
     )
     docker_version: Mapped[str] = mapped_column(String(32))
+    # The registered worker that picked the run up (None: a worker started without an id).
+    worker_id: Mapped[str | None] = mapped_column(
+        ForeignKey("compute_worker.id", ondelete="SET NULL"), nullable=True
+    )
     state: Mapped[str] = mapped_column(String(40), default=RunState.STARTED.value)
     message: Mapped[str] = mapped_column(Text, default="")
     # Whether embeddings came from a trained/loaded model (False: random init, said in report).
@@ -146,6 +182,8 @@ class Sample(ObjectIdMixin, Base):
     file_name: Mapped[str] = mapped_column(Text)
     idx: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # The user's custom metadata entry for this sample (``upload_custom_metadata``), as sent.
+    custom_meta_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
 
 
 class Tag(ObjectIdMixin, TimestampMixin, Base):
