@@ -8,7 +8,7 @@ PACKAGES := packages/common packages/client services/api services/gpu-worker ser
 STAMP := $(VENV)/.installed
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: install up down status demo test lint
+.PHONY: install up down status demo test lint client
 
 install: $(STAMP)
 
@@ -40,8 +40,13 @@ demo: up
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy packages/common/src
+	$(BIN)/mypy packages/common/src packages/client/src
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/generate_client.py --check
+
+# Regenerates packages/client/openapi.json and the typed client after an API change.
+client: install
+	$(BIN)/python scripts/generate_client.py
 
 test: lint
 	$(BIN)/python -m pytest

@@ -1,0 +1,232 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from typing import cast
+
+
+
+def _get_kwargs(
+    run_id: str,
+    artifact_id: str,
+    *,
+    expires: int,
+    signature: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["expires"] = expires
+
+    params["signature"] = signature
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/files/runs/{run_id}/artifacts/{artifact_id}".format(run_id=quote(str(run_id), safe=""),artifact_id=quote(str(artifact_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = response.json()
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    run_id: str,
+    artifact_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expires: int,
+    signature: str,
+
+) -> Response[Any | HTTPValidationError]:
+    """ Download Artifact
+
+     Stream an artifact from the run's LIGHTLY datasource, uncompressed.
+
+    Args:
+        run_id (str):
+        artifact_id (str):
+        expires (int):
+        signature (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HTTPValidationError]
+     """
+
+
+    kwargs = _get_kwargs(
+        run_id=run_id,
+artifact_id=artifact_id,
+expires=expires,
+signature=signature,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    run_id: str,
+    artifact_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expires: int,
+    signature: str,
+
+) -> Any | HTTPValidationError | None:
+    """ Download Artifact
+
+     Stream an artifact from the run's LIGHTLY datasource, uncompressed.
+
+    Args:
+        run_id (str):
+        artifact_id (str):
+        expires (int):
+        signature (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HTTPValidationError
+     """
+
+
+    return sync_detailed(
+        run_id=run_id,
+artifact_id=artifact_id,
+client=client,
+expires=expires,
+signature=signature,
+
+    ).parsed
+
+async def asyncio_detailed(
+    run_id: str,
+    artifact_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expires: int,
+    signature: str,
+
+) -> Response[Any | HTTPValidationError]:
+    """ Download Artifact
+
+     Stream an artifact from the run's LIGHTLY datasource, uncompressed.
+
+    Args:
+        run_id (str):
+        artifact_id (str):
+        expires (int):
+        signature (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | HTTPValidationError]
+     """
+
+
+    kwargs = _get_kwargs(
+        run_id=run_id,
+artifact_id=artifact_id,
+expires=expires,
+signature=signature,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    run_id: str,
+    artifact_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    expires: int,
+    signature: str,
+
+) -> Any | HTTPValidationError | None:
+    """ Download Artifact
+
+     Stream an artifact from the run's LIGHTLY datasource, uncompressed.
+
+    Args:
+        run_id (str):
+        artifact_id (str):
+        expires (int):
+        signature (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | HTTPValidationError
+     """
+
+
+    return (await asyncio_detailed(
+        run_id=run_id,
+artifact_id=artifact_id,
+client=client,
+expires=expires,
+signature=signature,
+
+    )).parsed

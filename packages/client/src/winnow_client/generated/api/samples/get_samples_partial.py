@@ -1,0 +1,274 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.get_samples_partial_mode import GetSamplesPartialMode
+from ...models.http_validation_error import HTTPValidationError
+from ...models.sample_data_modes import SampleDataModes
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    dataset_id: str,
+    *,
+    mode: GetSamplesPartialMode | Unset = GetSamplesPartialMode.FULL,
+    token: None | str | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
+    page_offset: int | Unset = 0,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_mode: str | Unset = UNSET
+    if not isinstance(mode, Unset):
+        json_mode = mode.value
+
+    params["mode"] = json_mode
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+    json_page_size: int | None | Unset
+    if isinstance(page_size, Unset):
+        json_page_size = UNSET
+    else:
+        json_page_size = page_size
+    params["pageSize"] = json_page_size
+
+    params["pageOffset"] = page_offset
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/datasets/{dataset_id}/samples/partial".format(dataset_id=quote(str(dataset_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | list[SampleDataModes] | None:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = response.json()
+        for response_200_item_data in (_response_200):
+            response_200_item = SampleDataModes.from_dict(response_200_item_data)
+
+
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | list[SampleDataModes]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    mode: GetSamplesPartialMode | Unset = GetSamplesPartialMode.FULL,
+    token: None | str | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
+    page_offset: int | Unset = 0,
+
+) -> Response[HTTPValidationError | list[SampleDataModes]]:
+    """ Get Samples Partial
+
+     Samples in bit order with the keys ``mode`` asks for (``fileNames``: id and fileName).
+
+    Args:
+        dataset_id (str):
+        mode (GetSamplesPartialMode | Unset):  Default: GetSamplesPartialMode.FULL.
+        token (None | str | Unset): Winnow API token
+        page_size (int | None | Unset):
+        page_offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | list[SampleDataModes]]
+     """
+
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+mode=mode,
+token=token,
+page_size=page_size,
+page_offset=page_offset,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    mode: GetSamplesPartialMode | Unset = GetSamplesPartialMode.FULL,
+    token: None | str | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
+    page_offset: int | Unset = 0,
+
+) -> HTTPValidationError | list[SampleDataModes] | None:
+    """ Get Samples Partial
+
+     Samples in bit order with the keys ``mode`` asks for (``fileNames``: id and fileName).
+
+    Args:
+        dataset_id (str):
+        mode (GetSamplesPartialMode | Unset):  Default: GetSamplesPartialMode.FULL.
+        token (None | str | Unset): Winnow API token
+        page_size (int | None | Unset):
+        page_offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | list[SampleDataModes]
+     """
+
+
+    return sync_detailed(
+        dataset_id=dataset_id,
+client=client,
+mode=mode,
+token=token,
+page_size=page_size,
+page_offset=page_offset,
+
+    ).parsed
+
+async def asyncio_detailed(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    mode: GetSamplesPartialMode | Unset = GetSamplesPartialMode.FULL,
+    token: None | str | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
+    page_offset: int | Unset = 0,
+
+) -> Response[HTTPValidationError | list[SampleDataModes]]:
+    """ Get Samples Partial
+
+     Samples in bit order with the keys ``mode`` asks for (``fileNames``: id and fileName).
+
+    Args:
+        dataset_id (str):
+        mode (GetSamplesPartialMode | Unset):  Default: GetSamplesPartialMode.FULL.
+        token (None | str | Unset): Winnow API token
+        page_size (int | None | Unset):
+        page_offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | list[SampleDataModes]]
+     """
+
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+mode=mode,
+token=token,
+page_size=page_size,
+page_offset=page_offset,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    mode: GetSamplesPartialMode | Unset = GetSamplesPartialMode.FULL,
+    token: None | str | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
+    page_offset: int | Unset = 0,
+
+) -> HTTPValidationError | list[SampleDataModes] | None:
+    """ Get Samples Partial
+
+     Samples in bit order with the keys ``mode`` asks for (``fileNames``: id and fileName).
+
+    Args:
+        dataset_id (str):
+        mode (GetSamplesPartialMode | Unset):  Default: GetSamplesPartialMode.FULL.
+        token (None | str | Unset): Winnow API token
+        page_size (int | None | Unset):
+        page_offset (int | Unset):  Default: 0.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | list[SampleDataModes]
+     """
+
+
+    return (await asyncio_detailed(
+        dataset_id=dataset_id,
+client=client,
+mode=mode,
+token=token,
+page_size=page_size,
+page_offset=page_offset,
+
+    )).parsed

@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+class ArtifactType(StrEnum):
+    CHECKPOINT = "CHECKPOINT"
+    CORRUPTNESS_CHECK_INFORMATION = "CORRUPTNESS_CHECK_INFORMATION"
+    LOG = "LOG"
+    MEMLOG = "MEMLOG"
+    RELEVANT_FILENAMES = "RELEVANT_FILENAMES"
+    REPORT_JSON = "REPORT_JSON"
+    REPORT_PDF = "REPORT_PDF"
+    REPORT_V2_JSON = "REPORT_V2_JSON"
+    SEQUENCE_INFORMATION = "SEQUENCE_INFORMATION"
+
+    def __str__(self) -> str:
+        return str(self.value)

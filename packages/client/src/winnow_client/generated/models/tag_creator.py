@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+class TagCreator(StrEnum):
+    SAMPLER_ACTIVE_LEARNING = "SAMPLER_ACTIVE_LEARNING"
+    SAMPLER_CORAL = "SAMPLER_CORAL"
+    SAMPLER_CORESET = "SAMPLER_CORESET"
+    SAMPLER_RANDOM = "SAMPLER_RANDOM"
+    UNKNOWN = "UNKNOWN"
+    USER_PIP = "USER_PIP"
+    USER_PIP_LIGHTLY_MAGIC = "USER_PIP_LIGHTLY_MAGIC"
+    USER_WEBAPP = "USER_WEBAPP"
+    USER_WORKER = "USER_WORKER"
+
+    def __str__(self) -> str:
+        return str(self.value)
