@@ -28,7 +28,7 @@ def create_app() -> FastAPI:
         title="Winnow API",
         version=__version__,
         description="Self-hosted data curation; speaks the Lightly Platform v1 wire format.",
-        generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}",
+        generate_unique_id_function=lambda route: route.name,
     )
     install_error_handlers(app)
     for module in (
