@@ -30,3 +30,13 @@ def verify_signature(path: str, expires: int, signature: str) -> None:
         raise Unauthorized("this download link has expired; ask for a new read URL")
     if not hmac.compare_digest(_signature(path, expires), signature):
         raise Unauthorized("invalid download signature")
+
+
+def sample_file_path(dataset_id: str, sample_id: str) -> str:
+    """The path of the signed route that streams a sample's file from the INPUT datasource."""
+    return f"/v1/files/datasets/{dataset_id}/samples/{sample_id}"
+
+
+def sample_read_url(dataset_id: str, sample_id: str) -> str:
+    """A token-free, expiring URL for a sample's full image (read URLs and exports)."""
+    return signed_url(sample_file_path(dataset_id, sample_id))

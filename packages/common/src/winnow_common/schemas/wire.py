@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -88,18 +88,67 @@ class DatasourceConfigOBS(_DatasourceBase):
     obs_secret_access_key: NonEmpty
 
 
+# Lightly's ``S3Region`` enum: the client validates ``s3Region`` against exactly these values.
+S3Region = Literal[
+    "us-east-2", "us-east-1", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
+    "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-south-1", "ap-northeast-3",
+    "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ca-central-1",
+    "cn-northwest-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-south-1", "eu-west-3",
+    "eu-north-1", "eu-south-2", "eu-central-2", "me-south-1", "me-central-1", "sa-east-1",
+    "us-gov-east", "us-gov-west",
+]  # fmt: skip
+KmsKeyArn = Annotated[str, Field(pattern=r"^arn:aws:kms:[a-zA-Z0-9-]*:[0-9]{12}:key.+$")]
+
+
 class DatasourceConfigS3(_DatasourceBase):
     type: Literal["S3"]
-    s3_region: NonEmpty = Field(alias="s3Region")
+    s3_region: S3Region = Field(alias="s3Region")
     s3_access_key_id: NonEmpty = Field(alias="s3AccessKeyId")
     s3_secret_access_key: NonEmpty = Field(alias="s3SecretAccessKey")
-    s3_server_side_encryption_kms_key: str | None = Field(
+    s3_server_side_encryption_kms_key: KmsKeyArn | None = Field(
         default=None, alias="s3ServerSideEncryptionKMSKey"
     )
 
 
+class DatasourceConfigS3DelegatedAccess(_DatasourceBase):
+    type: Literal["S3DelegatedAccess"]
+    s3_region: S3Region = Field(alias="s3Region")
+    s3_external_id: Annotated[
+        str, Field(min_length=10, pattern=r"^[a-zA-Z0-9_+=,.@:/-]+$")
+    ] = Field(alias="s3ExternalId")
+    s3_arn: Annotated[str, Field(min_length=12, pattern=r"^arn:aws:iam::[0-9]{12}:role.+$")] = (
+        Field(alias="s3ARN")
+    )
+    s3_server_side_encryption_kms_key: KmsKeyArn | None = Field(
+        default=None, alias="s3ServerSideEncryptionKMSKey"
+    )
+
+
+class DatasourceConfigGCS(_DatasourceBase):
+    type: Literal["GCS"]
+    gcs_project_id: NonEmpty
+    # The service-account JSON; Lightly allows an empty string here.
+    gcs_credentials: str
+
+
+class DatasourceConfigAzure(_DatasourceBase):
+    type: Literal["AZURE"]
+    account_name: NonEmpty
+    account_key: NonEmpty
+
+
+class DatasourceConfigLightly(_DatasourceBase):
+    type: Literal["LIGHTLY"]
+
+
 DatasourceConfig = Annotated[
-    DatasourceConfigLocal | DatasourceConfigOBS | DatasourceConfigS3,
+    DatasourceConfigLocal
+    | DatasourceConfigOBS
+    | DatasourceConfigS3
+    | DatasourceConfigS3DelegatedAccess
+    | DatasourceConfigGCS
+    | DatasourceConfigAzure
+    | DatasourceConfigLightly,
     Field(discriminator="type"),
 ]
 
@@ -108,6 +157,10 @@ DATASOURCE_SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "LOCAL": (),
     "OBS": ("obsSecretAccessKey",),
     "S3": ("s3SecretAccessKey",),
+    "S3DelegatedAccess": (),
+    "GCS": ("gcsCredentials",),
+    "AZURE": ("accountKey",),
+    "LIGHTLY": (),
 }
 SECRET_MASK = "***"
 
@@ -181,10 +234,91 @@ class TagData(WireResponse):
     run_id: ObjectId | None = None
 
 
+BitMask = Annotated[str, Field(pattern=r"^0x[a-f0-9]+$")]
+
+
 class TagCreateRequest(WireRequest):
     name: TagName
     prev_tag_id: ObjectId
-    bit_mask_data: Annotated[str, Field(pattern=r"^0x[a-f0-9]+$")]
+    bit_mask_data: BitMask
     tot_size: int
     creator: TagCreator | None = None
     run_id: ObjectId | None = None
+    # Accepted because Lightly's model has them; Winnow does not keep them.
+    query_tag_id: ObjectId | None = None
+    preselected_tag_id: ObjectId | None = None
+    changes: list[dict[str, Any]] | None = None
+
+
+class TagArithmeticsRequest(WireRequest):
+    tag_id1: ObjectId = Field(alias="tagId1")
+    tag_id2: ObjectId = Field(alias="tagId2")
+    operation: Literal["UNION", "INTERSECTION", "DIFFERENCE"]
+    new_tag_name: TagName | None = None
+    creator: TagCreator | None = None
+    run_id: ObjectId | None = None
+
+
+class TagBitMaskResponse(WireResponse):
+    bit_mask_data: BitMask
+
+
+# --- datasource verification -------------------------------------------------------------
+
+
+class DatasourceVerifyErrors(WireResponse):
+    can_read: str | None = None
+    can_write: str | None = None
+    can_list: str | None = None
+    can_overwrite: str | None = None
+
+
+class DatasourceConfigVerifyData(WireResponse):
+    can_read: bool
+    can_write: bool
+    can_list: bool
+    can_overwrite: bool
+    errors: DatasourceVerifyErrors | None = None
+
+
+# --- collaboration ------------------------------------------------------------------------
+
+
+class SharedAccessConfigCreateRequest(WireRequest):
+    access_type: Literal["WRITE"]
+    users: list[NonEmpty] | None = None
+    teams: list[NonEmpty] | None = None
+    creator: Creator | None = None
+
+
+class SharedAccessConfigData(WireResponse):
+    id: ObjectId
+    owner: str
+    access_type: Literal["WRITE"]
+    users: list[str]
+    teams: list[str]
+    created_at: Timestamp
+    last_modified_at: Timestamp
+
+
+# --- samples ------------------------------------------------------------------------------
+
+
+class SampleDataModes(WireResponse):
+    """Lightly's ``SampleDataModes``: which keys are set depends on the requested mode."""
+
+    id: ObjectId
+    type: Literal["IMAGE"] | None = None
+    dataset_id: ObjectId | None = None
+    file_name: str | None = None
+    index: int | None = None
+    created_at: Timestamp | None = None
+    custom_meta_data: dict[str, Any] | None = None
+
+
+class SampleUpdateRequest(WireRequest):
+    file_name: str | None = None
+    thumb_name: str | None = None
+    exif: dict[str, Any] | None = None
+    meta_data: dict[str, Any] | None = None
+    custom_meta_data: dict[str, Any] | None = None
