@@ -111,6 +111,32 @@ class WorkerSettings(BaseSettings):
         default="/",
         description="Directory LOCAL datasource paths resolve under (no escaping it with '..').",
     )
+    id: str | None = Field(
+        default=None,
+        description=(
+            "Id of a registered worker (POST /v1/docker/worker): the process takes that "
+            "worker's labels, reports its state and is recorded on the runs it claims."
+        ),
+    )
+    labels: str = Field(
+        default="",
+        description=(
+            "Comma-separated labels for a worker that is not registered (exclusive with "
+            "WORKER_ID); it then takes runs whose runsOn is a subset of them."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _id_or_labels(self) -> WorkerSettings:
+        if self.id and self.labels.strip():
+            raise ValueError(
+                "set WORKER_ID (labels come from the registered worker) or WORKER_LABELS, not both"
+            )
+        return self
+
+    def label_list(self) -> list[str]:
+        """``WORKER_LABELS`` split on commas, blanks dropped."""
+        return [part.strip() for part in self.labels.split(",") if part.strip()]
 
 
 @lru_cache

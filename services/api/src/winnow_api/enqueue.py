@@ -21,21 +21,51 @@ def celery_client() -> Celery:
     return create_celery_app("winnow-api")
 
 
+@dataclass(frozen=True)
+class PendingJob:
+    """One job to send: the task, its id-only payload, and where / how urgently.
+
+    ``queue`` None means the task's default route (``TASK_ROUTES``); ``priority`` None means
+    no message priority (Redis serves it with the most urgent step).
+    """
+
+    task: TaskName
+    payload: BaseModel
+    queue: str | None = None
+    priority: int | None = None
+
+
 @dataclass
 class JobQueue:
     """Request-scoped list of jobs to send after commit (cleared on rollback)."""
 
-    pending: list[tuple[TaskName, BaseModel]] = field(default_factory=list)
+    pending: list[PendingJob] = field(default_factory=list)
 
-    def enqueue(self, task: TaskName, payload: BaseModel) -> None:
-        self.pending.append((task, payload))
+    def enqueue(
+        self,
+        task: TaskName,
+        payload: BaseModel,
+        *,
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> None:
+        """Remember a job; it is sent by :meth:`publish` once the transaction committed."""
+        self.pending.append(PendingJob(task, payload, queue, priority))
 
     def discard(self) -> None:
+        """Forget every pending job (the transaction rolled back)."""
         self.pending.clear()
 
     def publish(self) -> None:
+        """Send the pending jobs in the order they were enqueued."""
         app = celery_client()
         while self.pending:
-            task, payload = self.pending.pop(0)
-            app.send_task(task.value, kwargs=payload.model_dump(mode="json"))
-            log.info("published %s %s", task.value, payload.model_dump(mode="json"))
+            job = self.pending.pop(0)
+            kwargs = job.payload.model_dump(mode="json")
+            options: dict[str, object] = {}
+            if job.queue is not None:
+                options["queue"] = job.queue
+            if job.priority is not None:
+                options["priority"] = job.priority
+            app.send_task(job.task.value, kwargs=kwargs, **options)
+            log.info("published %s %s %s", job.task.value, kwargs, options)

@@ -1,8 +1,84 @@
-"""The GPU worker's Celery app (consumes queue ``gpu``; the queue is chosen on the command line)."""
+"""The GPU worker's Celery app.
+
+Started with ``-Q gpu`` (runs that need no labels). At start-up it resolves its identity
+(``WORKER_ID`` / ``WORKER_LABELS``, see :mod:`winnow_gpu_worker.identity`) and adds the queue of
+every subset of its labels, so the same start command serves labelled workers too. A registered
+worker's state goes IDLE when it is ready and OFFLINE when it shuts down (BUSY while it runs a
+job, see ``tasks.py``).
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from celery.signals import celeryd_after_setup, worker_ready, worker_shutdown
+
+from winnow_common.config import worker_settings
+from winnow_common.db.session import session_factory
+from winnow_common.enums import ComputeWorkerState
 from winnow_common.jobs.celery_app import create_celery_app
+from winnow_gpu_worker.identity import (
+    WorkerIdentityError,
+    current_identity,
+    resolve_identity,
+    set_current_identity,
+    set_worker_state,
+)
+
+log = logging.getLogger(__name__)
 
 app = create_celery_app("winnow-gpu-worker")
 app.conf.include = ["winnow_gpu_worker.tasks"]
+
+
+def listen_on_label_queues(sender: str, instance: Any, **_: Any) -> None:
+    """Resolve this worker's identity and consume the queues of its label subsets.
+
+    A worker that cannot be identified must not start: serving only ``gpu`` would leave the
+    runs meant for it waiting silently. Celery swallows ``Exception`` from signal handlers,
+    hence ``SystemExit``.
+    """
+    try:
+        with session_factory().begin() as session:
+            identity = resolve_identity(session, worker_settings())
+    except WorkerIdentityError as exc:
+        log.critical("worker %s cannot start: %s", sender, exc)
+        raise SystemExit(f"winnow gpu worker: {exc}") from None
+    set_current_identity(identity)
+    for queue in identity.queues:
+        instance.app.amqp.queues.select_add(queue)
+    log.info(
+        "worker %s (registered id %s, labels %s) consumes %s",
+        sender,
+        identity.worker_id,
+        list(identity.labels),
+        sorted(instance.app.amqp.queues.consume_from),
+    )
+
+
+def _record_state(state: ComputeWorkerState) -> None:
+    worker_id = current_identity().worker_id
+    if worker_id is None:
+        return
+    try:
+        with session_factory().begin() as session:
+            set_worker_state(session, worker_id, state)
+    except Exception:  # the state is informational; never block start or shutdown on it
+        log.exception("could not record state %s of worker %s", state.value, worker_id)
+
+
+def mark_idle(**_: Any) -> None:
+    """The consumer is connected: the registered worker is IDLE."""
+    _record_state(ComputeWorkerState.IDLE)
+
+
+def mark_offline(**_: Any) -> None:
+    """A graceful shutdown: the registered worker is OFFLINE."""
+    _record_state(ComputeWorkerState.OFFLINE)
+
+
+# Connected by call, not as decorators (which mypy sees as untyped); weak=False keeps them alive.
+celeryd_after_setup.connect(listen_on_label_queues, weak=False)
+worker_ready.connect(mark_idle, weak=False)
+worker_shutdown.connect(mark_offline, weak=False)

@@ -15,13 +15,14 @@ from winnow_common import __version__
 from winnow_common.config import worker_settings
 from winnow_common.db.models import Run, Sample, ScheduledRun, Tag
 from winnow_common.db.session import session_factory
-from winnow_common.enums import ArtifactType, RunState, ScheduledRunState
+from winnow_common.enums import ArtifactType, ComputeWorkerState, RunState, ScheduledRunState
 from winnow_common.ids import now_ms
 from winnow_common.jobs import ProcessRunJob, RenderReportJob, TaskName
 from winnow_common.runs import fail_run, load_run_context, register_artifact, set_run_state
 from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_common.tags import indices_to_bitmask
 from winnow_gpu_worker.celery_app import app
+from winnow_gpu_worker.identity import current_identity, set_worker_state
 from winnow_gpu_worker.pipeline import PipelineResult, run_pipeline
 from winnow_gpu_worker.run_hooks import database_hooks
 from winnow_gpu_worker.runlog import capture_run_log
@@ -36,12 +37,16 @@ def _sessions() -> sessionmaker[Session]:
     return session_factory()
 
 
-def claim_scheduled_run(session: Session, scheduled_run_id: str) -> str | None:
+def claim_scheduled_run(
+    session: Session, scheduled_run_id: str, worker_id: str | None = None
+) -> str | None:
     """Lock an OPEN scheduled run and create its run record, in one transaction.
 
     Returns the run id, or None when there is nothing to do (already claimed and finished, or
     unknown). A LOCKED run whose record is not terminal was interrupted (worker lost): it is
-    restarted, which is safe because every output key is deterministic.
+    restarted, which is safe because every output key is deterministic. ``worker_id`` (the
+    registered worker of this process, if any) is recorded on the run and marked BUSY in the
+    same transaction.
     """
     scheduled = session.scalar(
         select(ScheduledRun).where(ScheduledRun.id == scheduled_run_id).with_for_update()
@@ -61,13 +66,17 @@ def claim_scheduled_run(session: Session, scheduled_run_id: str) -> str | None:
             state=RunState.STARTED.value,
             message="Picked up by a worker",
             processing_started_at=now_ms(),
+            worker_id=worker_id,
         )
         session.add(run)
         session.flush()
+        set_worker_state(session, worker_id, ComputeWorkerState.BUSY)
         return run.id
     if run is not None and not RunState(run.state).is_terminal:
         run.state = RunState.STARTED.value
         run.message = "Restarted after an interrupted attempt"
+        run.worker_id = worker_id
+        set_worker_state(session, worker_id, ComputeWorkerState.BUSY)
         return run.id
     return None
 
@@ -159,12 +168,23 @@ def process_scheduled_run(scheduled_run_id: str) -> str | None:
     """Process one scheduled run end to end (the body of the ``gpu.process_run`` task).
 
     The LOG artifact is registered in the same transaction that ends the worker stage, so a
-    client that sees the run FAILED (or waiting for its report) also sees its log.
+    client that sees the run FAILED (or waiting for its report) also sees its log. A
+    registered worker is BUSY from the claim until its stage ends, then IDLE again.
     """
+    worker_id = current_identity().worker_id
     with _sessions().begin() as session:
-        run_id = claim_scheduled_run(session, scheduled_run_id)
+        run_id = claim_scheduled_run(session, scheduled_run_id, worker_id)
     if run_id is None:
         return None
+    try:
+        return _process_claimed_run(scheduled_run_id, run_id)
+    finally:
+        with _sessions().begin() as session:
+            set_worker_state(session, worker_id, ComputeWorkerState.IDLE)
+
+
+def _process_claimed_run(scheduled_run_id: str, run_id: str) -> str:
+    """The worker stage of a claimed run: pipeline, results, log; then the reporter's job."""
 
     def on_state(state: RunState, message: str) -> None:
         log.info("[%s] %s", state.value, message)

@@ -1,6 +1,26 @@
-"""[2] The queue contract: task names, queues, payloads, the Celery app factory."""
+"""[2] The queue contract: task names, queues, routing, payloads, the Celery app factory."""
 
-from winnow_common.jobs.names import Queue, TaskName
+from winnow_common.jobs.names import (
+    MAX_WORKER_LABELS,
+    InvalidLabels,
+    Queue,
+    TaskName,
+    gpu_queue_for,
+    gpu_queues_for_worker,
+    message_priority,
+    normalize_labels,
+)
 from winnow_common.jobs.payloads import ProcessRunJob, RenderReportJob
 
-__all__ = ["ProcessRunJob", "Queue", "RenderReportJob", "TaskName"]
+__all__ = [
+    "MAX_WORKER_LABELS",
+    "InvalidLabels",
+    "ProcessRunJob",
+    "Queue",
+    "RenderReportJob",
+    "TaskName",
+    "gpu_queue_for",
+    "gpu_queues_for_worker",
+    "message_priority",
+    "normalize_labels",
+]

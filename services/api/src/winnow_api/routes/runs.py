@@ -17,12 +17,20 @@ from winnow_common.db.models import Run, RunArtifact, ScheduledRun, Tag, User, W
 from winnow_common.enums import DatasourcePurpose, ScheduledRunState
 from winnow_common.errors import (
     ArtifactNotFound,
+    InvalidInput,
     RunNotFound,
     ScheduledRunNotFound,
     WorkerConfigNotFound,
 )
 from winnow_common.ids import OBJECT_ID_PATTERN
-from winnow_common.jobs import ProcessRunJob, TaskName
+from winnow_common.jobs import (
+    InvalidLabels,
+    ProcessRunJob,
+    TaskName,
+    gpu_queue_for,
+    message_priority,
+    normalize_labels,
+)
 from winnow_common.runs import datasource_for
 from winnow_common.schemas.wire import (
     CreateEntityResponse,
@@ -80,7 +88,15 @@ def schedule_run(
     session: SessionDep,
     jobs: JobsDep,
 ) -> CreateEntityResponse:
-    """Schedule a run of a stored config on a dataset; its job is published after commit."""
+    """Schedule a run of a stored config on a dataset; its job is published after commit.
+
+    The job goes to the queue of the ``runsOn`` label set, which only workers holding all those
+    labels consume, with the Redis message priority of ``priority``.
+    """
+    try:
+        runs_on = normalize_labels(body.runs_on)
+    except InvalidLabels as exc:
+        raise InvalidInput(f"runsOn: {exc}") from None
     dataset = get_owned_dataset(session, user, dataset_id)
     config = session.get(WorkerConfig, body.config_id)
     if config is None or config.user_id != user.id:
@@ -98,7 +114,12 @@ def schedule_run(
     )
     session.add(scheduled)
     session.flush()
-    jobs.enqueue(TaskName.PROCESS_RUN, ProcessRunJob(scheduled_run_id=scheduled.id))
+    jobs.enqueue(
+        TaskName.PROCESS_RUN,
+        ProcessRunJob(scheduled_run_id=scheduled.id),
+        queue=gpu_queue_for(runs_on),
+        priority=message_priority(body.priority),
+    )
     return CreateEntityResponse(id=scheduled.id)
 
 
