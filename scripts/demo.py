@@ -21,7 +21,7 @@ from PIL import Image
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from winnow_client import WinnowApiError, WinnowClient
+from winnow_client import WinnowApiError, WinnowWorkflowClient
 
 PHOTO_SUFFIXES = (".png", ".jpg")
 N_FACES = 60
@@ -95,7 +95,7 @@ def upload(env: dict[str, str], files: dict[str, bytes]) -> None:
         s3.put_object(Bucket=bucket, Key=f"{INPUT_PREFIX}/{name}", Body=data)
 
 
-def follow(client: WinnowClient, scheduled_id: str) -> str:
+def follow(client: WinnowWorkflowClient, scheduled_id: str) -> str:
     """Show the run's stage and message until it ends; returns the final state."""
     columns = (
         TextColumn("[bold]{task.fields[state]:<20}"),
@@ -126,9 +126,11 @@ def main() -> int:
     console.print(f"Uploading {len(files)} sample images to s3://{env['S3_INPUT_BUCKET']}/...")
     upload(env, files)
 
-    client = WinnowClient(env["WINNOW_API_URL"], env["WINNOW_TOKEN"])
+    # lightly's ApiWorkflowClient method names, on the client generated from the API's schema.
+    client = WinnowWorkflowClient(env["WINNOW_TOKEN"], server_location=env["WINNOW_API_URL"])
     name = f"demo-{time.strftime('%Y%m%d-%H%M%S')}"
-    dataset_id = client.create_dataset(name)
+    client.create_dataset(name)
+    dataset_id = client.dataset_id
     lightly_prefix = f"obs://{env['S3_LIGHTLY_BUCKET']}/{name}"
     for purpose, path in (
         ("INPUT", f"obs://{env['S3_INPUT_BUCKET']}/{INPUT_PREFIX}"),
@@ -152,20 +154,21 @@ def main() -> int:
     state = follow(client, scheduled_id)
     run = client.get_compute_worker_run_from_scheduled_run(scheduled_id)
     if state != "COMPLETED":
-        console.print(f"[red]Run ended in {state}: {run.get('message')}")
+        console.print(f"[red]Run ended in {state}: {run.message}")
         return 1
 
     out = args.out / name
-    pdf = client.download_compute_worker_run_report_pdf(run, out / "report.pdf")
-    report = client.download_compute_worker_run_report_json(run, out / "report.json")
+    pdf, report = out / "report.pdf", out / "report.json"
+    client.download_compute_worker_run_report_pdf(run, pdf)
+    client.download_compute_worker_run_report_json(run, report)
     selected = client.export_filenames_by_tag_name("initial-tag")
     selected_path = out / "selected_filenames.txt"
     selected_path.write_text(selected + "\n")
-    console.print(f"\n[green]Run {run['id']} completed: {run['message']}")
+    console.print(f"\n[green]Run {run.id} completed: {run.message}")
     console.print(f"report.pdf:          {pdf.resolve()}")
     console.print(f"report.json:         {report.resolve()}")
     console.print(f"selected filenames:  {selected_path.resolve()}")
-    console.print(f"outputs in bucket:   {lightly_prefix}/.lightly/runs/{run['id']}/")
+    console.print(f"outputs in bucket:   {lightly_prefix}/.lightly/runs/{run.id}/")
     console.print("\nSelected:\n  " + "\n  ".join(selected.splitlines()))
     return 0
 

@@ -1,5 +1,30 @@
-"""Winnow's Python client: the lightly ``ApiWorkflowClient`` method names over plain HTTP."""
+"""Winnow's Python client.
 
-from winnow_client.client import ComputeWorkerRunInfo, WinnowApiError, WinnowClient
+- ``winnow_client.generated``: the typed client generated from the API's OpenAPI document
+  (``make client``); one module per route under ``generated.api.<tag>``.
+- ``WinnowWorkflowClient`` (alias ``ApiWorkflowClient``): lightly's ``ApiWorkflowClient``
+  method names on top of it, so lightly scripts run against Winnow by changing one import.
+"""
 
-__all__ = ["ComputeWorkerRunInfo", "WinnowApiError", "WinnowClient"]
+from winnow_client.client import WinnowClient
+from winnow_client.generated.models import DatasetType, DatasourcePurpose
+from winnow_client.workflow import (
+    ApiWorkflowClient,
+    ArtifactNotExist,
+    ComputeWorkerRunInfo,
+    TagDoesNotExistError,
+    WinnowApiError,
+    WinnowWorkflowClient,
+)
+
+__all__ = [
+    "ApiWorkflowClient",
+    "ArtifactNotExist",
+    "ComputeWorkerRunInfo",
+    "DatasetType",
+    "DatasourcePurpose",
+    "TagDoesNotExistError",
+    "WinnowApiError",
+    "WinnowClient",
+    "WinnowWorkflowClient",
+]
