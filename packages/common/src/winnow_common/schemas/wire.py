@@ -98,6 +98,8 @@ S3Region = Literal[
     "us-gov-east", "us-gov-west",
 ]  # fmt: skip
 KmsKeyArn = Annotated[str, Field(pattern=r"^arn:aws:kms:[a-zA-Z0-9-]*:[0-9]{12}:key.+$")]
+ExternalId = Annotated[str, Field(min_length=10, pattern=r"^[a-zA-Z0-9_+=,.@:/-]+$")]
+IamRoleArn = Annotated[str, Field(min_length=12, pattern=r"^arn:aws:iam::[0-9]{12}:role.+$")]
 
 
 class DatasourceConfigS3(_DatasourceBase):
@@ -113,12 +115,8 @@ class DatasourceConfigS3(_DatasourceBase):
 class DatasourceConfigS3DelegatedAccess(_DatasourceBase):
     type: Literal["S3DelegatedAccess"]
     s3_region: S3Region = Field(alias="s3Region")
-    s3_external_id: Annotated[
-        str, Field(min_length=10, pattern=r"^[a-zA-Z0-9_+=,.@:/-]+$")
-    ] = Field(alias="s3ExternalId")
-    s3_arn: Annotated[str, Field(min_length=12, pattern=r"^arn:aws:iam::[0-9]{12}:role.+$")] = (
-        Field(alias="s3ARN")
-    )
+    s3_external_id: ExternalId = Field(alias="s3ExternalId")
+    s3_arn: IamRoleArn = Field(alias="s3ARN")
     s3_server_side_encryption_kms_key: KmsKeyArn | None = Field(
         default=None, alias="s3ServerSideEncryptionKMSKey"
     )
