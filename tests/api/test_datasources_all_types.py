@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,22 @@ def test_verify_obs_on_a_real_bucket_probes_everything(client: TestClient, user:
     # The probe object is removed again and nothing else was written.
     keys = [o["Key"] for o in s3_client().list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert sorted(keys) == ["in/a.png", "in/sub/b.png"]
+
+
+def test_verify_s3_type_uses_the_server_endpoint(client: TestClient, user: ApiUser) -> None:
+    bucket = make_bucket({"in/a.png": b"x"})
+    dataset_id = create_dataset(client, user.params)
+    for purpose, prefix in (("INPUT", "in"), ("LIGHTLY", "lightly")):
+        body = {
+            "purpose": purpose,
+            "type": "S3",
+            "fullPath": f"s3://{bucket}/{prefix}",
+            "s3Region": "us-east-1",
+            "s3AccessKeyId": os.environ["S3_ACCESS_KEY_ID"],
+            "s3SecretAccessKey": os.environ["S3_SECRET_ACCESS_KEY"],
+        }
+        assert _put(client, user, dataset_id, body).status_code == 200
+    assert _verify(client, user, dataset_id).json() == dict.fromkeys(VERIFY_KEYS, True)
 
 
 def test_verify_input_output_uses_one_datasource(client: TestClient, user: ApiUser) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from winnow_api.deps import CurrentUser, SessionDep
 from winnow_api.routes.datasets import DatasetId, get_owned_dataset
 from winnow_common.db.models import SharedAccessConfig
+from winnow_common.errors import Conflict
 from winnow_common.schemas.wire import (
     CreateEntityResponse,
     SharedAccessConfigCreateRequest,
@@ -56,12 +58,17 @@ def share_dataset(
         config = SharedAccessConfig(
             dataset_id=dataset.id, owner=dataset.user_id, access_type=body.access_type, teams=[]
         )
-        session.add(config)
     # dict.fromkeys: drop duplicates but keep the order the caller gave.
     config.users = list(dict.fromkeys(body.users or []))
     if body.teams is not None:
         config.teams = list(dict.fromkeys(body.teams))
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(config)
+            session.flush()
+    except IntegrityError as exc:
+        # Two first shares at once: the loser answers 409, which the client retries.
+        raise Conflict(f"dataset {dataset.id} is being shared concurrently; retry") from exc
     return CreateEntityResponse(id=config.id)
 
 
