@@ -1,0 +1,234 @@
+"""The real ``lightly==1.5.26`` PyPI client, unmodified, runs the seeds' workflow against Winnow.
+
+The client lives in its own throwaway venv (``pip install --no-deps lightly==1.5.26`` plus the few
+packages ``lightly.api`` imports; no torch), built once per session. The workflow itself is
+tests/flow/lightly_workflow_script.py, run with that venv's python against the running stack
+(API, GPU worker and reporter as real processes): create a dataset, set INPUT/LIGHTLY
+datasources, register a worker, schedule a run, follow ``compute_worker_run_info_generator`` to
+COMPLETED, download the report and artifacts, export the ``initial-tag``, tag, metadata and
+download calls, share and read back. Once with OBS datasources on the local S3 server and once
+with LOCAL datasources under the workers' local datasource root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.flow.conftest import Api, ImageSet, make_image_set, upload
+from winnow_common.db.models import Sample
+from winnow_common.db.session import session_factory
+
+pytestmark = pytest.mark.flow
+
+LIGHTLY_VERSION = "1.5.26"
+# What ``import lightly.api`` needs besides lightly itself (torch is not needed).
+CLIENT_DEPS = (
+    "requests",
+    "tqdm",
+    "typing_extensions",
+    "pydantic",
+    "aenum",
+    "python-dateutil",
+    "Pillow",
+    "numpy",
+)
+SCRIPT = Path(__file__).with_name("lightly_workflow_script.py")
+N_SAMPLES = 6
+SHARE_WITH = ["first@example.com", "second@example.com"]
+
+
+def _run(argv: list[str], timeout: float, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode == 0, (
+        f"{' '.join(argv[:4])}... exited {proc.returncode}\n"
+        f"--- stdout ---\n{proc.stdout[-4000:]}\n--- stderr ---\n{proc.stderr[-8000:]}"
+    )
+    return proc.stdout
+
+
+def _client_env(extra: dict[str, str]) -> dict[str, str]:
+    """A clean environment: no proxies, no Winnow venv on the path, only what the client reads."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    return {**env, **extra}
+
+
+@pytest.fixture(scope="session")
+def lightly_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway venv with the real lightly client; returns its interpreter."""
+    started = time.monotonic()
+    venv = tmp_path_factory.mktemp("lightly-client-venv")
+    _run([sys.executable, "-m", "venv", str(venv)], timeout=180)
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run([*pip, "--no-deps", f"lightly=={LIGHTLY_VERSION}"], timeout=600)
+    _run([*pip, *CLIENT_DEPS], timeout=600)
+    probe = "import lightly, lightly.api, sys; print(lightly.__version__, 'torch' in sys.modules)"
+    out = _run([str(python), "-c", probe], timeout=120, env=_client_env({})).split()
+    assert out == [LIGHTLY_VERSION, "False"], out
+    print(f"\nlightly client venv built in {time.monotonic() - started:.1f}s")
+    return python
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _datasource_args(
+    mode: str, images: ImageSet, services: dict[str, str], s3: Any, tmp_path: Path
+) -> dict[str, Any]:
+    if mode == "OBS":
+        upload(s3, services["S3_INPUT_BUCKET"], images)
+        return {
+            "obs": {
+                "endpoint": services["S3_ENDPOINT_URL"],
+                "access_key": services["S3_ACCESS_KEY_ID"],
+                "secret_key": services["S3_SECRET_ACCESS_KEY"],
+                "input_path": f"obs://{services['S3_INPUT_BUCKET']}/{images.prefix}",
+                "lightly_path": f"obs://{services['S3_LIGHTLY_BUCKET']}/{images.prefix}",
+            }
+        }
+    # LOCAL paths resolve inside WORKER_LOCAL_DATASOURCE_ROOT (default "/"); the services run
+    # with this process's environment, so they see the same root.
+    root = Path(os.environ.get("WORKER_LOCAL_DATASOURCE_ROOT", "/")).resolve()
+    input_dir, lightly_dir = tmp_path / "local-input", tmp_path / "local-lightly"
+    for name, data in images.files.items():
+        (input_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (input_dir / name).write_bytes(data)
+    lightly_dir.mkdir()
+    return {
+        "local": {
+            "input_path": input_dir.resolve().relative_to(root).as_posix(),
+            "lightly_path": lightly_dir.resolve().relative_to(root).as_posix(),
+        }
+    }
+
+
+@pytest.mark.parametrize("mode", ["OBS", "LOCAL"])
+def test_lightly_client_workflow(
+    mode: str,
+    lightly_python: Path,
+    api: Api,
+    services: dict[str, str],
+    s3: Any,
+    tmp_path: Path,
+) -> None:
+    images = make_image_set()
+    args = {
+        "mode": mode,
+        "dataset_name": f"lightly client {mode.lower()} {uuid.uuid4().hex[:8]}",
+        "worker_name": f"lightly-client-{mode.lower()}-{uuid.uuid4().hex[:8]}",
+        "n_samples": N_SAMPLES,
+        "output_dir": str(tmp_path / "client-output"),
+        "share_with": SHARE_WITH,
+        # The OBS run also deletes its dataset; the LOCAL one keeps it for the metadata check.
+        "delete": mode == "OBS",
+        **_datasource_args(mode, images, services, s3, tmp_path),
+    }
+    env = _client_env(
+        {"LIGHTLY_SERVER_LOCATION": services["API_PUBLIC_URL"], "LIGHTLY_TOKEN": api.user.token}
+    )
+    started = time.monotonic()
+    stdout = _run([str(lightly_python), str(SCRIPT), json.dumps(args)], timeout=420, env=env)
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    print(f"\n{mode}: lightly workflow took {time.monotonic() - started:.1f}s")
+
+    dataset_id = result["dataset_id"]
+    n_clean = images.n_images - len(images.corrupt) - len(images.duplicates)
+
+    # Dataset and datasources.
+    assert result["dataset_exists"] is True and result["unknown_dataset_exists"] is False
+    assert result["dataset_in_get_datasets"] is True
+    assert result["dataset"] == {"name": args["dataset_name"], "img_type": "full"}
+    assert result["datasource"]["type"] == mode and result["datasource"]["purpose"] == "INPUT"
+    permissions = result["datasource_permissions"]
+    assert permissions["can_read"] is True and permissions["can_list"] is True, permissions
+
+    # Sharing: read back exactly what was shared; [] revokes.
+    assert result["shared_first"] == SHARE_WITH[:1]
+    assert result["shared_users"] == SHARE_WITH
+    assert result["shared_after_revoke"] == []
+
+    # Workers: idempotent registration, listed, deleted.
+    worker_id = result["worker_id"]
+    assert result["worker_id_again"] == worker_id
+    assert worker_id in result["worker_ids"]
+    listed = {w["id"]: w for w in result["workers"]}
+    assert listed[worker_id]["name"] == args["worker_name"] and listed[worker_id]["labels"] == []
+    assert worker_id not in result["worker_ids_after_delete"]
+
+    # The run, followed with compute_worker_run_info_generator to success.
+    scheduled_id = result["scheduled_run_id"]
+    assert scheduled_id in result["scheduled_ids"]
+    assert scheduled_id not in result["scheduled_ids_after"]
+    assert result["ended_successfully"] is True, result["run_infos"]
+    assert result["run_infos"][-1]["state"] == "COMPLETED"
+    run = result["run"]
+    assert run["state"] == "COMPLETED", run["message"]
+    assert (run["dataset_id"], run["scheduled_id"]) == (dataset_id, scheduled_id)
+    assert f"{N_SAMPLES} of {images.n_images}" in run["message"]
+    assert result["get_run_id"] == run["id"]
+    assert result["dataset_run_ids"] == [run["id"]]
+    assert run["id"] in result["all_run_ids"]
+
+    # Report and artifacts.
+    assert result["report_pdf_head"] == "%PDF-"
+    assert result["latest_pdf_equal"] is True
+    assert result["report_json"]["counts"] == {
+        "nInput": images.n_images,
+        "nCorrupt": len(images.corrupt),
+        "nDuplicate": len(images.duplicates),
+        "nRemoved": n_clean - N_SAMPLES,
+        "nSelected": N_SAMPLES,
+    }
+    assert result["log_size"] > 0
+    assert {"REPORT_PDF", "REPORT_JSON", "REPORT_V2_JSON", "LOG"} <= set(run["artifact_types"])
+    assert result["all_artifacts"] == result["artifact_file_names"]
+
+    # Tags and exports: initial-tag holds exactly the selected samples.
+    run_tag_names = [t["name"] for t in result["run_tags"]]
+    assert "initial-tag" in run_tag_names
+    assert all(t["run_id"] == run["id"] for t in result["run_tags"])
+    assert "initial-tag" in result["all_tags"]
+    assert set(result["all_tags_after"]) == set(result["all_tags"]) | {"subset-of-2"}
+    exported = result["exported_filenames"]
+    assert len(exported) == N_SAMPLES == len(set(exported))
+    assert set(exported) <= set(images.files)
+    assert not set(exported) & (images.corrupt | images.duplicates)
+    assert result["initial_tag"]["tot_size"] == N_SAMPLES
+    assert sorted(result["filenames_in_initial_tag"]) == sorted(exported)
+    assert result["read_url_entries"] == N_SAMPLES
+    assert result["read_url_file_names"] == exported
+    for file_name, url in zip(exported, result["datasource_urls"], strict=True):
+        assert url.endswith(f"/{file_name}"), url
+    fetched = result["read_url_fetch"]
+    assert fetched["sha256"] == _sha256(images.files[fetched["fileName"]])
+
+    # A tag from filenames, its files, and the difference with its parent (tag arithmetics).
+    assert result["subset_tag_prev"] == result["initial_tag"]["id"]
+    assert sorted(result["subset_filenames"]) == sorted(exported)[:2]
+    assert result["subset_minus_parent"] == []
+
+    # download_dataset wrote every selected image.
+    assert result["downloaded"] == sorted(exported)
+
+    # Custom metadata reached the samples; the OBS run deleted its dataset.
+    assert result["custom_metadata_uploaded"] == N_SAMPLES
+    if args["delete"]:
+        assert result["exists_after_delete"] is False
+    else:
+        with session_factory().begin() as session:
+            stored = session.scalars(
+                select(Sample.custom_meta_data).where(Sample.dataset_id == dataset_id)
+            ).all()
+        assert sorted(m["image_id"] for m in stored if m) == list(range(N_SAMPLES))
