@@ -61,6 +61,10 @@ def current_text() -> str:
     return render(schema)
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
 def check(path: Path = OPENAPI_PATH) -> str | None:
     """None when ``path`` is up to date, else a message with a short diff."""
     expected = current_text()
@@ -71,7 +75,7 @@ def check(path: Path = OPENAPI_PATH) -> str | None:
         difflib.unified_diff(
             committed.splitlines(),
             expected.splitlines(),
-            f"{path.relative_to(REPO_ROOT)} (committed)",
+            f"{_shown(path)} (committed)",
             "generated from create_app()",
             lineterm="",
             n=2,
@@ -79,7 +83,7 @@ def check(path: Path = OPENAPI_PATH) -> str | None:
     )
     shown = "\n".join(diff[:60]) + ("\n..." if len(diff) > 60 else "")
     return (
-        f"{path.relative_to(REPO_ROOT)} is stale: the API changed. "
+        f"{_shown(path)} is stale: the API changed. "
         "Run `make client` (python scripts/generate_client.py) and commit the result.\n" + shown
     )
 

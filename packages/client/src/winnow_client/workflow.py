@@ -185,21 +185,21 @@ def _value(member: Any) -> str:
     return str(getattr(member, "value", member))
 
 
-def _error_of(response: Response[Any]) -> WinnowApiError:
-    code, message = "", response.content.decode(errors="replace")
+def _error_of(status: int, content: bytes) -> WinnowApiError:
+    code, message = "", content.decode(errors="replace")
     try:
-        body = json.loads(response.content)
+        body = json.loads(content)
     except ValueError:
         body = None
     if isinstance(body, dict):
         code = str(body.get("code", ""))
         message = str(body.get("error") or body.get("detail") or message)
-    return WinnowApiError(int(response.status_code), code, message)
+    return WinnowApiError(status, code, message)
 
 
 def _check(response: Response[Any]) -> None:
     if not 200 <= response.status_code < 300:
-        raise _error_of(response)
+        raise _error_of(int(response.status_code), response.content)
 
 
 def _ok(response: Response[Any], kind: type[T]) -> T:
@@ -288,6 +288,16 @@ class WinnowWorkflowClient:
             httpx_args={"params": {"token": token}},
         )
         self._dataset_id = dataset_id
+
+    def _send_ignoring_body(self, request: dict[str, Any]) -> None:
+        """Send a request built by a generated module's ``_get_kwargs``; any 2xx is success.
+
+        For the "any 2xx, body ignored" routes (lightly's wire contract): their success answer
+        has no body, which the generated ``sync_detailed`` would try to decode as JSON.
+        """
+        response = self.api.get_httpx_client().request(**request)
+        if not 200 <= response.status_code < 300:
+            raise _error_of(response.status_code, response.content)
 
     def close(self) -> None:
         self.api.get_httpx_client().close()
@@ -424,13 +434,13 @@ class WinnowWorkflowClient:
         return list(seen.values())
 
     def delete_dataset_by_id(self, dataset_id: str) -> None:
-        _check(delete_dataset.sync_detailed(dataset_id, client=self.api))
+        self._send_ignoring_body(delete_dataset._get_kwargs(dataset_id))
         if self._dataset_id == dataset_id:
             self._dataset_id = None
 
     # ------------------------------------------------------------- datasources
     def _set_datasource(self, body: Datasource) -> None:
-        _check(put_datasource.sync_detailed(self.dataset_id, client=self.api, body=body))
+        self._send_ignoring_body(put_datasource._get_kwargs(self.dataset_id, body=body))
 
     @staticmethod
     def _thumb(thumbnail_suffix: str | None) -> str | Unset:
@@ -611,7 +621,7 @@ class WinnowWorkflowClient:
         return [worker.id for worker in self.get_compute_workers()]
 
     def delete_compute_worker(self, worker_id: str) -> None:
-        _check(delete_worker.sync_detailed(worker_id, client=self.api))
+        self._send_ignoring_body(delete_worker._get_kwargs(worker_id))
 
     # -------------------------------------------------------------------- runs
     def create_compute_worker_config(
@@ -986,7 +996,7 @@ class WinnowWorkflowClient:
         def put(item: tuple[str, dict[str, Any]]) -> None:
             sample_id, entry = item
             body = SampleUpdateRequest.from_dict({"customMetaData": entry})
-            _check(update_sample.sync_detailed(dataset_id, sample_id, client=self.api, body=body))
+            self._send_ignoring_body(update_sample._get_kwargs(dataset_id, sample_id, body=body))
 
         with ThreadPoolExecutor(max_workers=max_workers) as pool:
             list(pool.map(put, updates))

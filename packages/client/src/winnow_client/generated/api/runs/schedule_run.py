@@ -98,6 +98,9 @@ def sync_detailed(
 
      Schedule a run of a stored config on a dataset; its job is published after commit.
 
+    The job goes to the queue of the ``runsOn`` label set, which only workers holding all those
+    labels consume, with the Redis message priority of ``priority``.
+
     Args:
         dataset_id (str):
         token (None | str | Unset): Winnow API token
@@ -137,6 +140,9 @@ def sync(
 
      Schedule a run of a stored config on a dataset; its job is published after commit.
 
+    The job goes to the queue of the ``runsOn`` label set, which only workers holding all those
+    labels consume, with the Redis message priority of ``priority``.
+
     Args:
         dataset_id (str):
         token (None | str | Unset): Winnow API token
@@ -170,6 +176,9 @@ async def asyncio_detailed(
     """ Schedule Run
 
      Schedule a run of a stored config on a dataset; its job is published after commit.
+
+    The job goes to the queue of the ``runsOn`` label set, which only workers holding all those
+    labels consume, with the Redis message priority of ``priority``.
 
     Args:
         dataset_id (str):
@@ -209,6 +218,9 @@ async def asyncio(
     """ Schedule Run
 
      Schedule a run of a stored config on a dataset; its job is published after commit.
+
+    The job goes to the queue of the ``runsOn`` label set, which only workers holding all those
+    labels consume, with the Redis message priority of ``priority``.
 
     Args:
         dataset_id (str):
