@@ -19,13 +19,17 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from sqlalchemy import select
 
-from tests.flow.conftest import Api, ImageSet, make_image_set, upload
+from tests.api.conftest import ApiUser, make_user
+from tests.flow.conftest import ImageSet, make_image_set, upload
 from winnow_common.db.models import Sample
 from winnow_common.db.session import session_factory
 
@@ -114,35 +118,93 @@ def _datasource_args(
     }
 
 
-@pytest.mark.parametrize("mode", ["OBS", "LOCAL"])
-def test_lightly_client_workflow(
-    mode: str,
-    lightly_python: Path,
-    api: Api,
-    services: dict[str, str],
-    s3: Any,
-    tmp_path: Path,
-) -> None:
-    images = make_image_set()
-    args = {
-        "mode": mode,
-        "dataset_name": f"lightly client {mode.lower()} {uuid.uuid4().hex[:8]}",
-        "worker_name": f"lightly-client-{mode.lower()}-{uuid.uuid4().hex[:8]}",
-        "n_samples": N_SAMPLES,
-        "output_dir": str(tmp_path / "client-output"),
-        "share_with": SHARE_WITH,
-        # The OBS run also deletes its dataset; the LOCAL one keeps it for the metadata check.
-        "delete": mode == "OBS",
-        **_datasource_args(mode, images, services, s3, tmp_path),
-    }
-    env = _client_env(
-        {"LIGHTLY_SERVER_LOCATION": services["API_PUBLIC_URL"], "LIGHTLY_TOKEN": api.user.token}
-    )
-    started = time.monotonic()
-    stdout = _run([str(lightly_python), str(SCRIPT), json.dumps(args)], timeout=420, env=env)
-    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
-    print(f"\n{mode}: lightly workflow took {time.monotonic() - started:.1f}s")
+@dataclass
+class WorkflowRun:
+    """One invocation of the workflow script, running in the background."""
 
+    mode: str
+    args: dict[str, Any]
+    images: ImageSet
+    user: ApiUser
+    proc: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+    started: float
+
+    def result(self, timeout_s: float = 420) -> dict[str, Any]:
+        try:
+            self.proc.wait(timeout=max(1.0, self.started + timeout_s - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        out, err = self.stdout.read_text(), self.stderr.read_text()
+        assert self.proc.returncode == 0, (
+            f"{self.mode} workflow exited {self.proc.returncode}\n"
+            f"--- stdout ---\n{out[-4000:]}\n--- stderr ---\n{err[-8000:]}"
+        )
+        print(f"\n{self.mode}: lightly workflow ended after {time.monotonic() - self.started:.1f}s")
+        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        return result
+
+
+MODES = ("OBS", "LOCAL")
+
+
+@pytest.fixture(scope="module")
+def workflow_runs(
+    lightly_python: Path, services: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, WorkflowRun]]:
+    """Both workflows started at once: the client polls every 30 s, so they overlap well."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=services["S3_ENDPOINT_URL"],
+        aws_access_key_id=services["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=services["S3_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    runs: dict[str, WorkflowRun] = {}
+    try:
+        for mode in MODES:
+            tmp_path = tmp_path_factory.mktemp(f"lightly-{mode.lower()}")
+            images, user = make_image_set(), make_user()
+            args = {
+                "mode": mode,
+                "dataset_name": f"lightly client {mode.lower()} {uuid.uuid4().hex[:8]}",
+                "worker_name": f"lightly-client-{mode.lower()}-{uuid.uuid4().hex[:8]}",
+                "n_samples": N_SAMPLES,
+                "output_dir": str(tmp_path / "client-output"),
+                "share_with": SHARE_WITH,
+                # The OBS run also deletes its dataset; LOCAL keeps it for the metadata check.
+                "delete": mode == "OBS",
+                **_datasource_args(mode, images, services, s3, tmp_path),
+            }
+            env = _client_env(
+                {"LIGHTLY_SERVER_LOCATION": services["API_PUBLIC_URL"], "LIGHTLY_TOKEN": user.token}
+            )
+            stdout, stderr = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+            with stdout.open("wb") as out, stderr.open("wb") as err:
+                proc = subprocess.Popen(
+                    [str(lightly_python), str(SCRIPT), json.dumps(args)],
+                    stdout=out,
+                    stderr=err,
+                    env=env,
+                )
+            runs[mode] = WorkflowRun(
+                mode, args, images, user, proc, stdout, stderr, time.monotonic()
+            )
+        yield runs
+    finally:
+        for run in runs.values():
+            if run.proc.poll() is None:
+                run.proc.kill()
+                run.proc.wait()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun]) -> None:
+    workflow = workflow_runs[mode]
+    result = workflow.result()
+    args, images = workflow.args, workflow.images
     dataset_id = result["dataset_id"]
     n_clean = images.n_images - len(images.corrupt) - len(images.duplicates)
 
