@@ -41,6 +41,21 @@ def _argv(command: str) -> tuple[str, ...]:
     return tuple(command.split())
 
 
+def gpu_worker_spec(node: str = "gpu", extra_env: Mapping[str, str] | None = None) -> ServiceSpec:
+    """A GPU worker process: ``-Q gpu`` plus, at start-up, the queues of its labels.
+
+    ``node`` prefixes the Celery node name (unique per stack through ``{statehash}``);
+    ``extra_env`` can set ``WORKER_ID`` (a registered worker) or ``WORKER_LABELS``.
+    """
+    return ServiceSpec(
+        argv=_argv(
+            "{python} -m celery -A winnow_gpu_worker.celery_app:app worker -Q gpu"
+            f" --pool solo -n {node}-{{statehash}}@%h --loglevel INFO"
+        ),
+        extra_env=dict(extra_env or {}),
+    )
+
+
 # Run in this order by ``up``: oneshots block, daemons are started detached.
 SERVICES: dict[str, ServiceSpec] = {
     "migrate": ServiceSpec(
@@ -56,12 +71,7 @@ SERVICES: dict[str, ServiceSpec] = {
         health_path="/health",
         timeout_s=60.0,
     ),
-    "gpu-worker": ServiceSpec(
-        argv=_argv(
-            "{python} -m celery -A winnow_gpu_worker.celery_app:app worker -Q gpu"
-            " --pool solo -n gpu-{statehash}@%h --loglevel INFO"
-        ),
-    ),
+    "gpu-worker": gpu_worker_spec(),
     "reporter": ServiceSpec(
         argv=_argv(
             "{python} -m celery -A winnow_reporter.celery_app:app worker -Q reports"
