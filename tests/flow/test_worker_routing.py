@@ -6,6 +6,9 @@ here carries a label unique to the test and can only reach the worker started fo
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +18,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from tests.conftest import REPO_ROOT
 from tests.flow.conftest import Api, make_image_set, upload
 from winnow_common.db.models import Run
 from winnow_common.db.session import session_factory
@@ -191,3 +195,30 @@ def test_waiting_runs_are_claimed_in_priority_order(
         p: runs[scheduled[p]].processing_started_at for p in order
     }
     assert {r.worker_id for r in runs.values()} == {worker_id}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"WORKER_ID": "0" * 24}, "is not a registered worker"),
+        ({"WORKER_LABELS": "ok,not ok"}, "invalid labels"),
+        ({"WORKER_ID": "0" * 24, "WORKER_LABELS": "a"}, "not both"),
+    ],
+)
+def test_a_worker_that_cannot_be_identified_does_not_start(
+    services: dict[str, str], env: dict[str, str], message: str
+) -> None:
+    # Serving only `gpu` instead would leave the runs meant for this worker waiting silently.
+    argv = gpu_worker_spec(node=f"bad-{uuid.uuid4().hex[:6]}").render(
+        {"python": sys.executable, "statehash": "test"}
+    )
+    done = subprocess.run(
+        argv,
+        env={**os.environ, **services, **env},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert message in done.stdout + done.stderr

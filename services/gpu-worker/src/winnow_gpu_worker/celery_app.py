@@ -40,9 +40,10 @@ def listen_on_label_queues(sender: str, instance: Any, **_: Any) -> None:
     hence ``SystemExit``.
     """
     try:
+        settings = worker_settings()  # pydantic's ValidationError is a ValueError
         with session_factory().begin() as session:
-            identity = resolve_identity(session, worker_settings())
-    except WorkerIdentityError as exc:
+            identity = resolve_identity(session, settings)
+    except (WorkerIdentityError, ValueError) as exc:
         log.critical("worker %s cannot start: %s", sender, exc)
         raise SystemExit(f"winnow gpu worker: {exc}") from None
     set_current_identity(identity)
