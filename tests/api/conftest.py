@@ -9,11 +9,13 @@ from dataclasses import dataclass
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from kombu.transport.redis import Channel as RedisChannel
 
 from winnow_api.auth import ensure_user, issue_token
 from winnow_api.main import create_app
 from winnow_common.config import redis_settings
 from winnow_common.db.session import session_factory
+from winnow_common.jobs.names import PRIORITY_STEPS, Queue
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +51,37 @@ def other_user(migrated_db: str) -> ApiUser:
     return make_user()
 
 
+class GpuQueue:
+    """The Redis lists behind Celery's ``gpu`` queue: one per priority step.
+
+    The Redis transport keeps priority 0 in ``gpu`` and step N in ``gpu\\x06\\x16N``; a MID run
+    (step 6) lands in the latter, so counts and reads cover every step.
+    """
+
+    def __init__(self, conn: redis.Redis) -> None:
+        self.conn = conn
+
+    def keys(self) -> list[str]:
+        return [Queue.GPU.value] + [
+            f"{Queue.GPU.value}{RedisChannel.sep}{step}" for step in PRIORITY_STEPS if step
+        ]
+
+    def messages(self) -> list[bytes]:
+        return [message for key in self.keys() for message in self.conn.lrange(key, 0, -1)]
+
+    def count(self) -> int:
+        return sum(self.conn.llen(key) for key in self.keys())
+
+    def clear(self) -> None:
+        self.conn.delete(*self.keys())
+
+
 @pytest.fixture
-def gpu_queue(migrated_db: str) -> Iterator[redis.Redis]:
-    """The Redis list Celery uses for the ``gpu`` queue (the API tests' own Redis DB)."""
+def gpu_queue(migrated_db: str) -> Iterator[GpuQueue]:
+    """Celery's ``gpu`` queue (every priority list) in the API tests' own Redis DB."""
     conn = redis.Redis.from_url(redis_settings().url)
-    conn.delete("gpu")
-    yield conn
-    conn.delete("gpu")
+    queue = GpuQueue(conn)
+    queue.clear()
+    yield queue
+    queue.clear()
     conn.close()

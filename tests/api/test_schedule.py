@@ -7,10 +7,9 @@ import json
 from typing import Any
 
 import pytest
-import redis
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import ApiUser
+from tests.api.conftest import ApiUser, GpuQueue
 from tests.api.helpers import DIVERSITY, create_config, create_dataset, set_obs
 
 GOOD = {
@@ -35,7 +34,7 @@ def _schedule(client: TestClient, user: ApiUser, dataset_id: str, config_id: str
 
 
 def test_schedule_publishes_one_task_with_only_the_id(
-    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+    client: TestClient, user: ApiUser, gpu_queue: GpuQueue
 ) -> None:
     dataset_id = _ready_dataset(client, user)
     config = create_config(client, user.params, GOOD)
@@ -44,7 +43,7 @@ def test_schedule_publishes_one_task_with_only_the_id(
     assert response.status_code == 201, response.text
     scheduled_id = response.json()["id"]
 
-    messages = gpu_queue.lrange("gpu", 0, -1)
+    messages = gpu_queue.messages()
     assert len(messages) == 1
     envelope = json.loads(messages[0])
     assert envelope["headers"]["task"] == "gpu.process_run"
@@ -62,7 +61,7 @@ def test_schedule_publishes_one_task_with_only_the_id(
 
 
 def test_unknown_key_names_the_closest_valid_one(
-    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+    client: TestClient, user: ApiUser, gpu_queue: GpuQueue
 ) -> None:
     bad = {**GOOD, "docker": {"enableCorruptnesCheck": True}}
     response = create_config(client, user.params, bad)
@@ -71,11 +70,11 @@ def test_unknown_key_names_the_closest_valid_one(
     assert "docker.enableCorruptnesCheck" in error and "enableCorruptnessCheck" in error
     snake = create_config(client, user.params, {**GOOD, "selection": {"n_sample": 3}})
     assert snake.status_code == 422 and "'nSamples'" in snake.json()["error"]
-    assert gpu_queue.llen("gpu") == 0
+    assert gpu_queue.count() == 0
 
 
 def test_non_positive_sample_count_is_rejected(
-    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+    client: TestClient, user: ApiUser, gpu_queue: GpuQueue
 ) -> None:
     for n in (0, -3):
         response = create_config(
@@ -84,11 +83,11 @@ def test_non_positive_sample_count_is_rejected(
         assert response.status_code == 422 and "selection.nSamples" in response.json()["error"]
     neither = create_config(client, user.params, {"selection": {"strategies": DIVERSITY}})
     assert neither.status_code == 422 and "nSamples" in neither.json()["error"]
-    assert gpu_queue.llen("gpu") == 0
+    assert gpu_queue.count() == 0
 
 
 def test_missing_datasource_is_rejected(
-    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+    client: TestClient, user: ApiUser, gpu_queue: GpuQueue
 ) -> None:
     dataset_id = create_dataset(client, user.params)
     set_obs(client, user.params, dataset_id, "INPUT")
@@ -97,11 +96,11 @@ def test_missing_datasource_is_rejected(
     assert response.status_code == 400
     assert response.json()["code"] == "DATASET_DATASOURCE_UNKNOWN"
     assert "LIGHTLY" in response.json()["error"]
-    assert gpu_queue.llen("gpu") == 0
+    assert gpu_queue.count() == 0
 
 
 def test_wrong_token_and_foreign_dataset_enqueue_nothing(
-    client: TestClient, user: ApiUser, other_user: ApiUser, gpu_queue: redis.Redis
+    client: TestClient, user: ApiUser, other_user: ApiUser, gpu_queue: GpuQueue
 ) -> None:
     dataset_id = _ready_dataset(client, user)
     config_id = create_config(client, user.params, GOOD).json()["id"]
@@ -118,7 +117,7 @@ def test_wrong_token_and_foreign_dataset_enqueue_nothing(
     foreign_config = _schedule(client, other_user, own_dataset, config_id)
     assert foreign_config.status_code == 404
     assert foreign_config.json()["code"] == "DOCKER_WORKER_CONFIG_UNKNOWN"
-    assert gpu_queue.llen("gpu") == 0
+    assert gpu_queue.count() == 0
 
 
 def test_invalid_combinations_name_the_allowed_ones(client: TestClient, user: ApiUser) -> None:
@@ -208,13 +207,13 @@ QUERY = {"datasetId": "0123456789abcdef01234567", "tagName": "query"}
     ],
 )
 def test_wired_features_are_accepted_and_scheduled(
-    client: TestClient, user: ApiUser, gpu_queue: redis.Redis, config: dict[str, Any]
+    client: TestClient, user: ApiUser, gpu_queue: GpuQueue, config: dict[str, Any]
 ) -> None:
     created = create_config(client, user.params, config)
     assert created.status_code == 201, created.text
     response = _schedule(client, user, _ready_dataset(client, user), created.json()["id"])
     assert response.status_code == 201, response.text
-    assert gpu_queue.llen("gpu") == 1
+    assert gpu_queue.count() == 1
 
 
 @pytest.mark.parametrize(

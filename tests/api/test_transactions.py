@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.api.conftest import ApiUser
+from tests.api.conftest import ApiUser, GpuQueue
 from tests.api.helpers import DIVERSITY, create_config, create_dataset, set_obs
 from winnow_api.main import create_app
 from winnow_common.db.models import Dataset, ScheduledRun, User
@@ -49,7 +48,7 @@ def test_create_is_committed_before_the_201_is_sent(user: ApiUser) -> None:
 
 
 def test_schedule_is_committed_and_published_before_the_201_is_sent(
-    client: TestClient, user: ApiUser, gpu_queue: redis.Redis
+    client: TestClient, user: ApiUser, gpu_queue: GpuQueue
 ) -> None:
     dataset_id = create_dataset(client, user.params)
     set_obs(client, user.params, dataset_id, "INPUT")
@@ -60,7 +59,7 @@ def test_schedule_is_committed_and_published_before_the_201_is_sent(
     seen: list[tuple[int, int, int]] = []
 
     def check(status: int) -> None:
-        seen.append((status, _count(ScheduledRun, user), gpu_queue.llen("gpu")))
+        seen.append((status, _count(ScheduledRun, user), gpu_queue.count()))
 
     with TestClient(_OnResponseStart(create_app(), check)) as checked:
         response = checked.post(

@@ -7,9 +7,12 @@ Run with the interpreter of a throwaway venv that holds the lightly client (not 
 
 The argument is a JSON object: ``mode`` (``OBS`` or ``LOCAL``), ``dataset_name``,
 ``worker_name``, ``n_samples``, ``output_dir``, ``share_with`` (emails), ``delete`` (delete the
-dataset at the end), and per mode either ``obs`` (``endpoint``, ``access_key``, ``secret_key``,
-``input_path``, ``lightly_path``: ``obs://bucket/prefix``) or ``local`` (``input_path``,
-``lightly_path``: paths relative to the workers' local datasource root).
+dataset at the end), ``train`` (a tiny training run; downloads its checkpoint), ``priority``,
+``datasource_secrets`` (``s3``, ``gcs``, ``azure``, ``obs``: set every datasource type on a
+scratch dataset with these secrets and read each back), and per mode either ``obs``
+(``endpoint``, ``access_key``, ``secret_key``, ``input_path``, ``lightly_path``:
+``obs://bucket/prefix``) or ``local`` (``input_path``, ``lightly_path``: paths relative to the
+workers' local datasource root).
 
 Prints one JSON object on the last stdout line: what each client call returned, for the test to
 assert on. Any exception escapes (non-zero exit, traceback on stderr).
@@ -60,6 +63,52 @@ def _set_datasources(client: ApiWorkflowClient, args: dict[str, Any]) -> None:
             client.set_local_config(relative_path=args["local"][key], purpose=purpose)
 
 
+def _every_datasource_type(client: ApiWorkflowClient, secrets: dict[str, str]) -> list[Any]:
+    """All six ``set_*_config`` on the current dataset, each read back with ``get_datasource``."""
+    purpose = DatasourcePurpose.INPUT
+    setters = (
+        lambda: client.set_local_config(relative_path="some/images", purpose=purpose),
+        lambda: client.set_s3_config(
+            resource_path="s3://a-bucket/images",
+            region="eu-central-1",
+            access_key="AKIAEXAMPLEKEY",
+            secret_access_key=secrets["s3"],
+            purpose=purpose,
+        ),
+        lambda: client.set_s3_delegated_access_config(
+            resource_path="s3://a-bucket/images",
+            region="us-east-1",
+            role_arn="arn:aws:iam::123456789012:role/lightly-access",
+            external_id="winnow-external-id",
+            purpose=purpose,
+        ),
+        lambda: client.set_gcs_config(
+            resource_path="gs://a-bucket/images",
+            project_id="a-project",
+            credentials=secrets["gcs"],
+            purpose=purpose,
+        ),
+        lambda: client.set_azure_config(
+            container_name="a-container/images",
+            account_name="anaccount",
+            sas_token=secrets["azure"],
+            purpose=purpose,
+        ),
+        lambda: client.set_obs_config(
+            resource_path="obs://a-bucket/images",
+            obs_endpoint="https://obs.example.com",
+            obs_access_key_id="OBSKEYID",
+            obs_secret_access_key=secrets["obs"],
+            purpose=purpose,
+        ),
+    )
+    read_back = []
+    for set_config in setters:
+        set_config()
+        read_back.append(client.get_datasource().to_dict())
+    return read_back
+
+
 def main(args: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     output_dir = Path(args["output_dir"])
@@ -99,17 +148,30 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         for w in client.get_compute_workers()
     ]
 
+    train = bool(args.get("train"))
+    worker_config: dict[str, Any] = {"corruptness_check": {"corruption_threshold": 0.1}}
+    lightly_config: dict[str, Any] = {"loader": {"batch_size": 16}}
+    if train:  # a tiny training run, so the run has a CHECKPOINT to download
+        worker_config["enable_training"] = True
+        lightly_config = {
+            "loader": {"batch_size": 4, "num_workers": 0},
+            "trainer": {"max_epochs": 1},
+            "collate": {"input_size": 32},
+        }
     scheduled_run_id = client.schedule_compute_worker_run(
-        worker_config={"corruptness_check": {"corruption_threshold": 0.1}},
-        lightly_config={"loader": {"batch_size": 16}},
+        worker_config=worker_config,
+        lightly_config=lightly_config,
         selection_config={
             "n_samples": n_samples,
             "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
         },
+        priority=args.get("priority", "MID"),
         runs_on=[],
     )
     out["scheduled_run_id"] = scheduled_run_id
-    out["scheduled_ids"] = [s.id for s in client.get_scheduled_compute_worker_runs()]
+    scheduled = client.get_scheduled_compute_worker_runs()
+    out["scheduled_ids"] = [s.id for s in scheduled]
+    out["scheduled_priorities"] = {s.id: _value(s.priority) for s in scheduled}
     _log(f"scheduled {scheduled_run_id}")
 
     infos = []
@@ -118,6 +180,8 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         infos.append({"state": _value(run_info.state), "message": run_info.message})
     out["run_infos"] = infos
     out["ended_successfully"] = run_info.ended_successfully()
+    last_info = client.get_compute_worker_run_info(scheduled_run_id=scheduled_run_id)
+    out["run_info"] = {"state": _value(last_info.state), "message": last_info.message}
 
     run = client.get_compute_worker_run_from_scheduled_run(scheduled_run_id=scheduled_run_id)
     out["run"] = {
@@ -145,6 +209,10 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["report_pdf_head"] = (artifacts / "report.pdf").read_bytes()[:5].decode("latin-1")
     out["report_json"] = json.loads((artifacts / "report.json").read_text())
     out["log_size"] = (artifacts / "log.txt").stat().st_size
+    if train:
+        checkpoint = artifacts / "checkpoint.ckpt"
+        client.download_compute_worker_run_checkpoint(run=run, output_path=str(checkpoint))
+        out["checkpoint_head"] = checkpoint.read_bytes()[:2].decode("latin-1")
     all_dir = output_dir / "all_artifacts"
     client.download_compute_worker_run_artifacts(run=run, output_dir=str(all_dir))
     out["all_artifacts"] = sorted(
@@ -220,6 +288,12 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["shared_after_revoke"] = client.get_shared_users(dataset_id=dataset_id)
     client.delete_compute_worker(worker_id)
     out["worker_ids_after_delete"] = client.get_compute_worker_ids()
+    if args.get("datasource_secrets"):
+        # A scratch dataset (create_dataset makes it current) for every datasource type.
+        client.create_dataset(args["dataset_name"] + " datasources", DatasetType.IMAGES)
+        out["datasource_types"] = _every_datasource_type(client, args["datasource_secrets"])
+        client.delete_dataset_by_id(client.dataset_id)
+        client.dataset_id = dataset_id
     if args.get("delete"):
         client.delete_dataset_by_id(dataset_id)
         out["exists_after_delete"] = ApiWorkflowClient().dataset_exists(dataset_id)

@@ -6,8 +6,10 @@ tests/flow/lightly_workflow_script.py, run with that venv's python against the r
 (API, GPU worker and reporter as real processes): create a dataset, set INPUT/LIGHTLY
 datasources, register a worker, schedule a run, follow ``compute_worker_run_info_generator`` to
 COMPLETED, download the report and artifacts, export the ``initial-tag``, tag, metadata and
-download calls, share and read back. Once with OBS datasources on the local S3 server and once
-with LOCAL datasources under the workers' local datasource root.
+download calls, share and read back. Once with OBS datasources on the local S3 server (a HIGH
+priority run with a tiny training, whose checkpoint is downloaded) and once with LOCAL
+datasources under the workers' local datasource root (a MID run; afterwards all six
+``set_*_config`` on a scratch dataset, read back with masked secrets).
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ CLIENT_DEPS = (
 SCRIPT = Path(__file__).with_name("lightly_workflow_script.py")
 N_SAMPLES = 6
 SHARE_WITH = ["first@example.com", "second@example.com"]
+DATASOURCE_SECRETS = {
+    "s3": "s3-secret-" + uuid.uuid4().hex,
+    "gcs": "gcs-credentials-" + uuid.uuid4().hex,
+    "azure": "azure-sas-" + uuid.uuid4().hex,
+    "obs": "obs-secret-" + uuid.uuid4().hex,
+}
+# The secret field of each type, as the lightly models name it (snake_case attributes).
+SECRET_FIELDS = {
+    "S3": "s3_secret_access_key",
+    "GCS": "gcs_credentials",
+    "AZURE": "account_key",
+    "OBS": "obs_secret_access_key",
+}
 
 
 def _run(argv: list[str], timeout: float, env: dict[str, str] | None = None) -> str:
@@ -176,6 +191,11 @@ def workflow_runs(
                 "share_with": SHARE_WITH,
                 # The OBS run also deletes its dataset; LOCAL keeps it for the metadata check.
                 "delete": mode == "OBS",
+                # OBS: a HIGH tiny training run (checkpoint download); LOCAL: MID, and every
+                # set_*_config on a scratch dataset.
+                "train": mode == "OBS",
+                "priority": "HIGH" if mode == "OBS" else "MID",
+                **({"datasource_secrets": DATASOURCE_SECRETS} if mode == "LOCAL" else {}),
                 **_datasource_args(mode, images, services, s3, tmp_path),
             }
             env = _client_env(
@@ -232,9 +252,11 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     # The run, followed with compute_worker_run_info_generator to success.
     scheduled_id = result["scheduled_run_id"]
     assert scheduled_id in result["scheduled_ids"]
+    assert result["scheduled_priorities"][scheduled_id] == args["priority"]
     assert scheduled_id not in result["scheduled_ids_after"]
     assert result["ended_successfully"] is True, result["run_infos"]
     assert result["run_infos"][-1]["state"] == "COMPLETED"
+    assert result["run_info"]["state"] == "COMPLETED"
     run = result["run"]
     assert run["state"] == "COMPLETED", run["message"]
     assert (run["dataset_id"], run["scheduled_id"]) == (dataset_id, scheduled_id)
@@ -256,6 +278,11 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     assert result["log_size"] > 0
     assert {"REPORT_PDF", "REPORT_JSON", "REPORT_V2_JSON", "LOG"} <= set(run["artifact_types"])
     assert result["all_artifacts"] == result["artifact_file_names"]
+    if args["train"]:
+        assert "CHECKPOINT" in run["artifact_types"]
+        assert result["checkpoint_head"] == "PK"  # a torch.save zip archive
+    else:
+        assert "CHECKPOINT" not in run["artifact_types"]
 
     # Tags and exports: initial-tag holds exactly the selected samples.
     run_tag_names = [t["name"] for t in result["run_tags"]]
@@ -283,6 +310,33 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
 
     # download_dataset wrote every selected image.
     assert result["downloaded"] == sorted(exported)
+
+    # Every datasource type set through the client and read back, secrets masked.
+    if "datasource_secrets" in args:
+        read_back = result["datasource_types"]
+        assert [d["type"] for d in read_back] == [
+            "LOCAL",
+            "S3",
+            "S3DelegatedAccess",
+            "GCS",
+            "AZURE",
+            "OBS",
+        ]
+        assert all(d["purpose"] == "INPUT" for d in read_back)
+        for source in read_back:
+            if source["type"] in SECRET_FIELDS:
+                assert source[SECRET_FIELDS[source["type"]]] == "***", source
+        assert [d["full_path"] for d in read_back] == [
+            "some/images",
+            "s3://a-bucket/images",
+            "s3://a-bucket/images",
+            "gs://a-bucket/images",
+            "a-container/images",
+            "obs://a-bucket/images",
+        ]
+        dumped = json.dumps(result)
+        for secret in DATASOURCE_SECRETS.values():
+            assert secret not in dumped
 
     # Custom metadata reached the samples; the OBS run deleted its dataset.
     assert result["custom_metadata_uploaded"] == N_SAMPLES
