@@ -289,16 +289,6 @@ class WinnowWorkflowClient:
         )
         self._dataset_id = dataset_id
 
-    def _send_ignoring_body(self, request: dict[str, Any]) -> None:
-        """Send a request built by a generated module's ``_get_kwargs``; any 2xx is success.
-
-        For the "any 2xx, body ignored" routes (lightly's wire contract): their success answer
-        has no body, which the generated ``sync_detailed`` would try to decode as JSON.
-        """
-        response = self.api.get_httpx_client().request(**request)
-        if not 200 <= response.status_code < 300:
-            raise _error_of(response.status_code, response.content)
-
     def close(self) -> None:
         self.api.get_httpx_client().close()
 
@@ -434,13 +424,13 @@ class WinnowWorkflowClient:
         return list(seen.values())
 
     def delete_dataset_by_id(self, dataset_id: str) -> None:
-        self._send_ignoring_body(delete_dataset._get_kwargs(dataset_id))
+        _check(delete_dataset.sync_detailed(dataset_id, client=self.api))
         if self._dataset_id == dataset_id:
             self._dataset_id = None
 
     # ------------------------------------------------------------- datasources
     def _set_datasource(self, body: Datasource) -> None:
-        self._send_ignoring_body(put_datasource._get_kwargs(self.dataset_id, body=body))
+        _check(put_datasource.sync_detailed(self.dataset_id, client=self.api, body=body))
 
     @staticmethod
     def _thumb(thumbnail_suffix: str | None) -> str | Unset:
@@ -621,7 +611,7 @@ class WinnowWorkflowClient:
         return [worker.id for worker in self.get_compute_workers()]
 
     def delete_compute_worker(self, worker_id: str) -> None:
-        self._send_ignoring_body(delete_worker._get_kwargs(worker_id))
+        _check(delete_worker.sync_detailed(worker_id, client=self.api))
 
     # -------------------------------------------------------------------- runs
     def create_compute_worker_config(
@@ -996,7 +986,7 @@ class WinnowWorkflowClient:
         def put(item: tuple[str, dict[str, Any]]) -> None:
             sample_id, entry = item
             body = SampleUpdateRequest.from_dict({"customMetaData": entry})
-            self._send_ignoring_body(update_sample._get_kwargs(dataset_id, sample_id, body=body))
+            _check(update_sample.sync_detailed(dataset_id, sample_id, client=self.api, body=body))
 
         with ThreadPoolExecutor(max_workers=max_workers) as pool:
             list(pool.map(put, updates))

@@ -112,7 +112,7 @@ def get_dataset(dataset_id: DatasetId, user: CurrentUser, session: SessionDep) -
     return to_dataset_data(session, get_owned_dataset(session, user, dataset_id))
 
 
-@router.delete("/{datasetId}", status_code=200)
+@router.delete("/{datasetId}", status_code=200, response_class=Response)
 def delete_dataset(dataset_id: DatasetId, user: CurrentUser, session: SessionDep) -> Response:
     """Delete a dataset with its datasources, runs, samples and tags (data in buckets stays)."""
     session.delete(get_owned_dataset(session, user, dataset_id))

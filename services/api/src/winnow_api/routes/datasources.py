@@ -33,7 +33,7 @@ _BASE_FIELDS = {"id", "purpose", "type", "thumbSuffix", "fullPath"}
 _config_adapter: TypeAdapter[DatasourceConfig] = TypeAdapter(DatasourceConfig)
 
 
-@router.put("", status_code=200)
+@router.put("", status_code=200, response_class=Response)
 def put_datasource(
     dataset_id: DatasetId,
     body: Annotated[DatasourceConfig, Body()],

@@ -112,7 +112,7 @@ def get_sample_read_url(
     return sample_read_url(dataset.id, sample.id)
 
 
-@router.put("/v1/datasets/{datasetId}/samples/{sampleId}", status_code=200)
+@router.put("/v1/datasets/{datasetId}/samples/{sampleId}", status_code=200, response_class=Response)
 def update_sample(
     dataset_id: DatasetId,
     sample_id: SampleId,

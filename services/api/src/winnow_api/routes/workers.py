@@ -80,7 +80,7 @@ def list_workers(user: CurrentUser, session: SessionDep) -> list[WorkerData]:
     return [to_worker_data(r) for r in rows]
 
 
-@router.delete("/v1/docker/worker/{workerId}", status_code=200)
+@router.delete("/v1/docker/worker/{workerId}", status_code=200, response_class=Response)
 def delete_worker(worker_id: WorkerId, user: CurrentUser, session: SessionDep) -> Response:
     """Remove a registered worker; its past runs keep existing (their ``worker_id`` is nulled)."""
     row = session.get(ComputeWorker, worker_id)
