@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from tests.conftest import REPO_ROOT
 from tests.flow.conftest import Api, make_image_set, upload
+from tests.flow.test_end_to_end import _create_dataset_with_sources
 from winnow_common.db.models import Run
 from winnow_common.db.session import session_factory
 from winnow_common.enums import RunState
@@ -42,23 +43,13 @@ CONFIG = {
 def dataset(api: Api, services: dict[str, str], s3: Any) -> str:
     """A dataset with both datasources on a tiny image set."""
     images = make_image_set(n_good=8)
-    input_bucket, lightly_bucket = services["S3_INPUT_BUCKET"], services["S3_LIGHTLY_BUCKET"]
-    upload(s3, input_bucket, images)
-    response = api.call("POST", "/v1/datasets", json={"name": f"routing {time.time_ns()}"})
-    assert response.status_code == 201, response.text
-    dataset_id: str = response.json()["id"]
-    for purpose, bucket in (("INPUT", input_bucket), ("LIGHTLY", lightly_bucket)):
-        body = {
-            "purpose": purpose,
-            "type": "OBS",
-            "fullPath": f"obs://{bucket}/{images.prefix}",
-            "obsEndpoint": services["S3_ENDPOINT_URL"],
-            "obsAccessKeyId": services["S3_ACCESS_KEY_ID"],
-            "obsSecretAccessKey": services["S3_SECRET_ACCESS_KEY"],
-        }
-        put = api.call("PUT", f"/v1/datasets/{dataset_id}/datasource", json=body)
-        assert put.status_code == 200, put.text
-    return dataset_id
+    upload(s3, services["S3_INPUT_BUCKET"], images)
+    return _create_dataset_with_sources(
+        api,
+        services,
+        f"obs://{services['S3_INPUT_BUCKET']}/{images.prefix}",
+        f"obs://{services['S3_LIGHTLY_BUCKET']}/{images.prefix}",
+    )
 
 
 @pytest.fixture
