@@ -125,6 +125,21 @@ class WorkerSettings(BaseSettings):
             "WORKER_ID); it then takes runs whose runsOn is a subset of them."
         ),
     )
+    embed_shard_size: int = Field(
+        default=1024,
+        ge=1,
+        description=(
+            "Images per embedding shard: EMBEDDING commits its embeddings shard by shard, so a "
+            "retried attempt recomputes at most the shard that was in flight."
+        ),
+    )
+    crash_hook_state: str | None = Field(
+        default=None,
+        description=(
+            "Test hook: the worker process kills itself (SIGKILL) when a run enters this state "
+            "(e.g. EMBEDDING). Never set it in production."
+        ),
+    )
 
     @model_validator(mode="after")
     def _id_or_labels(self) -> WorkerSettings:
@@ -137,6 +152,79 @@ class WorkerSettings(BaseSettings):
     def label_list(self) -> list[str]:
         """``WORKER_LABELS`` split on commas, blanks dropped."""
         return [part.strip() for part in self.labels.split(",") if part.strip()]
+
+
+class RunSettings(BaseSettings):
+    """Run leases, heartbeats, attempts and outage retries (GPU worker, reporter, reconciler).
+
+    A process that claims a run holds a lease that its heartbeat renews every
+    ``heartbeat_interval_s``; a lease not renewed for ``lease_timeout_s`` has expired and the
+    reconciler queues the run again, at most ``max_attempts`` times for crashes.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RUN_", extra="ignore")
+
+    lease_timeout_s: float = Field(
+        default=30.0, gt=0, description="A lease not renewed for this long has expired."
+    )
+    heartbeat_interval_s: float = Field(
+        default=5.0, gt=0, description="How often a process renews its lease and lastSeen."
+    )
+    max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Attempts that may crash (lease expired, outage) before the run is FAILED.",
+    )
+    shutdown_grace_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="On SIGTERM, the longest a worker takes to hand its run back and exit.",
+    )
+    outage_retry_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="How long a database, broker or storage outage is retried with backoff.",
+    )
+    log_flush_interval_s: float = Field(
+        default=10.0, gt=0, description="How often a running attempt writes its log to storage."
+    )
+
+    @model_validator(mode="after")
+    def _heartbeat_inside_lease(self) -> RunSettings:
+        if self.heartbeat_interval_s * 2 > self.lease_timeout_s:
+            raise ValueError(
+                "RUN_HEARTBEAT_INTERVAL_S must be at most half of RUN_LEASE_TIMEOUT_S "
+                "(a lease must survive one missed heartbeat)"
+            )
+        return self
+
+
+class ReconcilerSettings(BaseSettings):
+    """The reconciler loop: re-queues runs whose lease expired or whose message is gone."""
+
+    model_config = SettingsConfigDict(env_prefix="RECONCILER_", extra="ignore")
+
+    interval_s: float = Field(default=5.0, gt=0, description="Seconds between two passes.")
+    republish_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "A waiting run whose message is missing from the broker is published again once "
+            "its last publication is older than this."
+        ),
+    )
+
+
+@lru_cache
+def run_settings() -> RunSettings:
+    """Cached run lifecycle settings read from the environment."""
+    return RunSettings()
+
+
+@lru_cache
+def reconciler_settings() -> ReconcilerSettings:
+    """Cached reconciler settings read from the environment."""
+    return ReconcilerSettings()
 
 
 @lru_cache
@@ -228,6 +316,8 @@ ALL_SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     CelerySettings,
     WorkerSettings,
     ReporterSettings,
+    RunSettings,
+    ReconcilerSettings,
 )
 
 

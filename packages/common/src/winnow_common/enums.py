@@ -49,6 +49,26 @@ class ComputeWorkerState(StrEnum):
     BUSY = "BUSY"
 
 
+class AttemptOutcome(StrEnum):
+    """How one attempt at a run stage ended (Winnow's own; ``run_attempt.outcome``).
+
+    LOST (the lease expired: the process died or lost its database) and ABANDONED (an outage
+    outlasted the retry budget) count towards ``RUN_MAX_ATTEMPTS``; HANDED_BACK (a graceful
+    shutdown) does not.
+    """
+
+    DONE = "DONE"
+    FAILED = "FAILED"
+    HANDED_BACK = "HANDED_BACK"
+    LOST = "LOST"
+    ABANDONED = "ABANDONED"
+
+    @property
+    def counts_as_crash(self) -> bool:
+        """Whether this outcome uses up one of the run's bounded attempts."""
+        return self in (AttemptOutcome.LOST, AttemptOutcome.ABANDONED)
+
+
 class ScheduledRunState(StrEnum):
     OPEN = "OPEN"
     LOCKED = "LOCKED"

@@ -105,5 +105,35 @@ class StorageError(WinnowError):
     """Reading or writing a datasource failed (bad credentials, missing bucket, I/O)."""
 
 
+class ObjectNotFound(StorageError):
+    """The key does not exist in the store (a permanent answer, not an outage)."""
+
+
+class StorageUnavailable(StorageError):
+    """The store did not answer (connection refused, timeout, 5xx): worth retrying later."""
+
+    status_code = 503
+
+
 class PipelineError(WinnowError):
     """A run cannot go on; the message becomes the run's FAILED message."""
+
+
+class RunInterrupted(WinnowError):
+    """The attempt must stop now without failing the run (it is retried by another attempt)."""
+
+    status_code = 503
+
+
+class LeaseLost(RunInterrupted):
+    """This process no longer holds the run's lease: another attempt may own the run."""
+
+
+class HandBackRequested(RunInterrupted):
+    """The process is shutting down (SIGTERM): hand the run back to the queue."""
+
+
+class PayloadTooLarge(InvalidInput):
+    """A request body over the API's size limit (413)."""
+
+    status_code = 413

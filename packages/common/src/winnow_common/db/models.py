@@ -8,10 +8,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +29,7 @@ from winnow_common.enums import (
     ScheduledRunPriority,
     ScheduledRunState,
 )
+from winnow_common.ids import now_ms
 
 
 class User(ObjectIdMixin, TimestampMixin, Base):
@@ -92,6 +95,8 @@ class ScheduledRun(ObjectIdMixin, TimestampMixin, Base):
     priority: Mapped[str] = mapped_column(String(16), default=ScheduledRunPriority.MID.value)
     runs_on: Mapped[list[str]] = mapped_column(JSONB, default=list)
     state: Mapped[str] = mapped_column(String(16), default=ScheduledRunState.OPEN.value)
+    # When its ``gpu.process_run`` message was last sent (the reconciler re-sends lost ones).
+    published_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, default=now_ms)
 
 
 class ComputeWorker(ObjectIdMixin, TimestampMixin, Base):
@@ -110,6 +115,8 @@ class ComputeWorker(ObjectIdMixin, TimestampMixin, Base):
     state: Mapped[str] = mapped_column(String(16), default=ComputeWorkerState.OFFLINE.value)
     labels: Mapped[list[str]] = mapped_column(JSONB, default=list)
     docker_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The last heartbeat of a worker process started with this id (None: never started).
+    last_seen_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class SharedAccessConfig(ObjectIdMixin, TimestampMixin, Base):
@@ -152,6 +159,46 @@ class Run(ObjectIdMixin, TimestampMixin, Base):
     error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     processing_started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     processing_ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # When its ``reports.render_report`` message was last sent (None: not yet).
+    report_published_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class RunAttempt(ObjectIdMixin, Base):
+    """One attempt at a stage of a run, and while it lasts the lease on the run.
+
+    The attempt whose ``ended_at`` is NULL is the run's lease: at most one exists per run
+    (partial unique index), its holder renews ``expires_at`` from a heartbeat, and every write
+    of the holder to the run is fenced by the attempt still being open. ``number`` counts the
+    run's attempts over both stages (``task``: the GPU stage or the report).
+    """
+
+    __tablename__ = "run_attempt"
+    __table_args__ = (
+        UniqueConstraint("run_id", "number"),
+        Index(
+            "uq_run_attempt_open_run_id",
+            "run_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str] = mapped_column(String(40))
+    # Which process holds it: Celery node name (or host) and pid.
+    holder: Mapped[str] = mapped_column(String(256))
+    worker_id: Mapped[str | None] = mapped_column(
+        ForeignKey("compute_worker.id", ondelete="SET NULL"), nullable=True
+    )
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    heartbeat_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The run state the attempt ended in, and why it ended (for the run's log and message).
+    stage: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RunArtifact(ObjectIdMixin, Base):
@@ -188,7 +235,11 @@ class Sample(ObjectIdMixin, Base):
 
 class Tag(ObjectIdMixin, TimestampMixin, Base):
     __tablename__ = "tag"
-    __table_args__ = (UniqueConstraint("dataset_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "name"),
+        # A run creates one tag: a retried result-recording cannot add a second one.
+        Index("uq_tag_run_id", "run_id", unique=True, postgresql_where=text("run_id IS NOT NULL")),
+    )
 
     dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
     run_id: Mapped[str | None] = mapped_column(

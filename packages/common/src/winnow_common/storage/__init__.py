@@ -7,5 +7,13 @@ from winnow_common.storage.datasource import (
     open_datasource,
 )
 from winnow_common.storage.keys import RunKeys
+from winnow_common.storage.retrying import RetryingStore
 
-__all__ = ["DatasourceStore", "LocalStore", "RunKeys", "S3Store", "open_datasource"]
+__all__ = [
+    "DatasourceStore",
+    "LocalStore",
+    "RetryingStore",
+    "RunKeys",
+    "S3Store",
+    "open_datasource",
+]

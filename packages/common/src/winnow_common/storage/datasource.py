@@ -10,12 +10,30 @@ from urllib.parse import urlparse
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    ReadTimeoutError,
+)
 
 from winnow_common.config import s3_settings, worker_settings
-from winnow_common.errors import StorageError
+from winnow_common.errors import ObjectNotFound, StorageError, StorageUnavailable
 
 _CHUNK = 1024 * 1024
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+_THROTTLE_CODES = frozenset({"SlowDown", "Throttling", "RequestTimeout", "ServiceUnavailable"})
+# The server did not answer at all: connection refused or reset, timeouts.
+_UNAVAILABLE_ERRORS = (
+    EndpointConnectionError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    HTTPClientError,
+)
 
 
 class DatasourceStore(Protocol):
@@ -66,6 +84,8 @@ class LocalStore:
     def read(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"cannot read {key!r} from {self.root}: {exc.strerror}") from exc
         except OSError as exc:
             raise StorageError(f"cannot read {key!r} from {self.root}: {exc.strerror}") from exc
 
@@ -149,8 +169,20 @@ class S3Store:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _fail(self, action: str, key: str, exc: Exception) -> StorageError:
+        """The error for a failed call: missing key, outage (worth a retry) or anything else."""
         detail = exc.response["Error"].get("Message") if isinstance(exc, ClientError) else exc
-        return StorageError(f"cannot {action} {key!r} in {self.describe()}: {detail}")
+        message = f"cannot {action} {key!r} in {self.describe()}: {detail}"
+        if isinstance(exc, ClientError):
+            code = str(exc.response["Error"].get("Code", ""))
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            if code in _NOT_FOUND_CODES or (status == 404 and action == "read"):
+                return ObjectNotFound(message)
+            if status >= 500 or code in _THROTTLE_CODES:
+                return StorageUnavailable(message)
+            return StorageError(message)
+        if isinstance(exc, _UNAVAILABLE_ERRORS):
+            return StorageUnavailable(message)
+        return StorageError(message)
 
     def list_files(self, prefix: str = "") -> list[str]:
         full_prefix = "/".join(p for p in (self.prefix, prefix.strip("/")) if p)

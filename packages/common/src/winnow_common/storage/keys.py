@@ -102,4 +102,13 @@ class RunKeys:
 
     @property
     def log(self) -> str:
+        """The run's whole log: every attempt's log after a header naming the attempt."""
         return self._key("log.txt")
+
+    def attempt_log(self, number: int) -> str:
+        """The log of one attempt, written while it runs (so a crash keeps most of it)."""
+        return self._key(f"logs/attempt-{number:02d}.txt")
+
+    def work(self, rel: str) -> str:
+        """Stage checkpoints and their data (``work/ledger/*.json``, shards), for resuming."""
+        return self._key(f"work/{rel}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -21,6 +22,7 @@ import torch
 from PIL import Image, ImageOps
 from torch.utils.data import DataLoader, Dataset
 
+from winnow_common.errors import StorageUnavailable
 from winnow_gpu_worker.ml.images import strict_truncation
 
 if TYPE_CHECKING:
@@ -78,6 +80,18 @@ def build_backbone(
     return model.eval(), True
 
 
+def ignore_stop_signals(_worker_id: int = 0) -> None:
+    """``worker_init_fn`` of every DataLoader: decode processes leave SIGTERM/SIGINT to the parent.
+
+    A shutdown signal sent to the whole process group (a terminal's Ctrl-C, a launcher stopping
+    the group) would otherwise kill the decoders mid-batch and turn a graceful hand-back into a
+    "DataLoader worker killed by signal" failure. The parent stops them when it is done; they
+    also exit on their own when the parent dies.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _decode_rgb(data: bytes, size: int) -> np.ndarray:
     """Decode ``data`` to a normalised float32 CHW array of ``size`` x ``size``."""
     with strict_truncation(), Image.open(io.BytesIO(data)) as img:
@@ -121,6 +135,8 @@ class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
         name = self.filenames[index]
         try:
             arr = _decode_rgb(self.read(name), self.input_size)
+        except StorageUnavailable:
+            raise  # an outage is not a bad file: the attempt waits or stops
         except Exception as exc:  # reported per file by embed_images
             text = str(exc).strip()
             reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -238,6 +254,7 @@ def embed_images(
         num_workers=workers,
         pin_memory=use_cuda,
         multiprocessing_context=multiprocessing_context if workers > 0 else None,
+        worker_init_fn=ignore_stop_signals if workers > 0 else None,
     )
 
     def forward(batch: torch.Tensor, mode: str) -> np.ndarray:

@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from torch.utils.data import DataLoader, Dataset
 
 from winnow_common.schemas.worker_config import LightlyConfig
+from winnow_gpu_worker.ml.embed import ignore_stop_signals
 from winnow_gpu_worker.ml.images import strict_truncation
 from winnow_gpu_worker.ml.models import (
     DEFAULT_SEED,
@@ -294,6 +295,7 @@ def _seed_worker(worker_id: int) -> None:
     seed = torch.initial_seed() % 2**32
     np.random.seed(seed)
     random.seed(seed)
+    ignore_stop_signals(worker_id)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from typing import Any
 
 from PIL import Image
 
-from winnow_common.errors import StorageError
+from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.corruptness import check_and_decode, check_image_bytes
 from winnow_gpu_worker.ml.duplicates import content_hash
@@ -47,6 +47,8 @@ def _describe(exc: BaseException) -> str:
 def _read(store: DatasourceStore, name: str) -> tuple[bytes | None, str | None]:
     try:
         return store.read(name), None
+    except StorageUnavailable:
+        raise  # an outage says nothing about the file: the attempt waits or stops
     except StorageError as exc:
         return None, f"file is missing or not readable: {exc.message}"
     except Exception as exc:  # a store bug or an unexpected client error: still one bad file
@@ -120,6 +122,8 @@ def check_files(
     def inspect(name: str) -> _Inspected:
         try:
             return _inspect(store, name, check_corruptness, hash_content, compute_metadata)
+        except StorageUnavailable:
+            raise
         except Exception as exc:  # a bug in a check must not stop the run or lose the file
             log.exception("could not inspect %s", name)
             return name, f"could not be inspected ({_describe(exc)})", None, None

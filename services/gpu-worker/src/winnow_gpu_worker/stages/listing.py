@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from winnow_common.errors import PipelineError
+from winnow_common.errors import PipelineError, StorageUnavailable
 from winnow_common.schemas.datasource_paths import relevant_filenames_problem
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
@@ -44,6 +44,8 @@ def list_input_images(
         key = relevant_filenames_key(docker.relevant_filenames_file)
         try:
             text = lightly_store.read(key).decode()
+        except StorageUnavailable:
+            raise
         except Exception as exc:
             raise PipelineError(
                 f"relevant_filenames_file {key!r} cannot be read from the LIGHTLY datasource"

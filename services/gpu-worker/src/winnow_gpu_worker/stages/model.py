@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from winnow_common.errors import PipelineError, StorageError
+from winnow_common.errors import ObjectNotFound, PipelineError
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.embed import build_backbone
@@ -54,7 +54,7 @@ def read_checkpoint(
     for candidate in candidates:
         try:
             return lightly_store.read(candidate), f"checkpoint {candidate}"
-        except StorageError:
+        except ObjectNotFound:
             continue
     raise PipelineError(
         f"checkpoint {docker.checkpoint!r} not found in the LIGHTLY datasource "

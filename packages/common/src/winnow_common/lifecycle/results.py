@@ -1,0 +1,151 @@
+"""Recording what an attempt produced: the GPU stage's selection and the run's end.
+
+Each call starts with :func:`~winnow_common.lifecycle.attempts.fence`, so only the attempt
+that still holds the lease records anything, and each is idempotent: a retried stage replaces
+its own tag and artifacts (unique constraints make a second copy impossible).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from winnow_common.db.models import Dataset, Run, Sample, Tag
+from winnow_common.enums import ArtifactType, AttemptOutcome, RunState
+from winnow_common.ids import now_ms
+from winnow_common.jobs.messages import JobMessage
+from winnow_common.jobs.names import Queue, TaskName
+from winnow_common.lifecycle.attempts import db_now_ms, end_attempt, fence
+from winnow_common.runs import end_run, fail_run, register_artifact, set_run_state
+from winnow_common.storage import RunKeys
+from winnow_common.tags import indices_to_bitmask
+
+INITIAL_TAG = "initial-tag"
+
+
+@dataclass(frozen=True)
+class WorkerStageResult:
+    """What the GPU stage hands to the database (filenames relative to the INPUT root)."""
+
+    selected: list[str]
+    n_input: int
+    model_trained: bool
+    model_description: str
+    checkpoint_key: str | None = None
+
+
+def record_selection(session: Session, run_id: str, result: WorkerStageResult) -> None:
+    """Add the selected samples to the dataset and tag them (``initial-tag`` on the first run).
+
+    The dataset row is locked, so two runs of one dataset finishing together cannot hand out
+    the same sample index.
+    """
+    run = session.get(Run, run_id)
+    assert run is not None
+    session.scalar(select(Dataset).where(Dataset.id == run.dataset_id).with_for_update())
+    existing = {
+        s.file_name: s.idx
+        for s in session.scalars(select(Sample).where(Sample.dataset_id == run.dataset_id))
+    }
+    next_idx = max(existing.values(), default=-1) + 1
+    indices = []
+    for name in result.selected:
+        if name not in existing:
+            session.add(
+                Sample(dataset_id=run.dataset_id, file_name=name, idx=next_idx, created_at=now_ms())
+            )
+            existing[name] = next_idx
+            next_idx += 1
+        indices.append(existing[name])
+    session.flush()
+    previous = session.scalar(select(Tag).where(Tag.run_id == run.id))
+    if previous is not None:  # a retried recording replaces the run's own tag
+        session.delete(previous)
+        session.flush()
+    initial = session.scalar(
+        select(Tag).where(Tag.dataset_id == run.dataset_id, Tag.name == INITIAL_TAG)
+    )
+    total = session.scalar(
+        select(func.count()).select_from(Sample).where(Sample.dataset_id == run.dataset_id)
+    )
+    session.add(
+        Tag(
+            dataset_id=run.dataset_id,
+            run_id=run.id,
+            prev_tag_id=initial.id if initial else None,
+            name=f"run-{run.id}" if initial else INITIAL_TAG,
+            bit_mask_data=indices_to_bitmask(indices),
+            tot_size=total or 0,
+        )
+    )
+    run.model_trained = result.model_trained
+    run.model_description = result.model_description
+    session.flush()
+
+
+def register_result_artifacts(session: Session, run_id: str, result: WorkerStageResult) -> None:
+    """CORRUPTNESS_CHECK_INFORMATION always; CHECKPOINT when the run trained a model."""
+    keys = RunKeys.for_run(run_id)
+    register_artifact(
+        session,
+        run_id,
+        ArtifactType.CORRUPTNESS_CHECK_INFORMATION,
+        "corruptness_check_information.json",
+        keys.corruptness_info,
+    )
+    if result.checkpoint_key is not None:
+        register_artifact(
+            session,
+            run_id,
+            ArtifactType.CHECKPOINT,
+            result.checkpoint_key.rsplit("/", 1)[-1],
+            result.checkpoint_key,
+        )
+
+
+def register_log(session: Session, run_id: str, key: str | None) -> None:
+    """The LOG artifact (``log.txt``), when it could be written."""
+    if key is not None:
+        register_artifact(session, run_id, ArtifactType.LOG, "log.txt", key)
+
+
+def finish_worker_stage(
+    session: Session, attempt_id: str, result: WorkerStageResult, log_key: str | None
+) -> JobMessage:
+    """Record the GPU stage's results, end its attempt DONE, and name the report's message."""
+    attempt = fence(session, attempt_id)
+    run_id = attempt.run_id
+    record_selection(session, run_id, result)
+    register_result_artifacts(session, run_id, result)
+    register_log(session, run_id, log_key)
+    end_attempt(session, attempt, AttemptOutcome.DONE, None)
+    set_run_state(
+        session,
+        run_id,
+        RunState.GENERATING_REPORT,
+        f"Selected {len(result.selected)} of {result.n_input} samples; waiting for the reporter",
+    )
+    run = session.get(Run, run_id)
+    assert run is not None
+    run.report_published_at = db_now_ms(session)
+    session.flush()
+    return JobMessage(TaskName.RENDER_REPORT, run_id, Queue.REPORTS.value, None)
+
+
+def fail_attempt(
+    session: Session, attempt_id: str, exc: BaseException, log_key: str | None
+) -> None:
+    """The run's own input made it fail: FAILED with the reason; the attempt ends FAILED."""
+    attempt = fence(session, attempt_id)
+    register_log(session, attempt.run_id, log_key)
+    end_attempt(session, attempt, AttemptOutcome.FAILED, f"{type(exc).__name__}: {exc}"[:2000])
+    fail_run(session, attempt.run_id, exc)
+
+
+def complete_run(session: Session, attempt_id: str, message: str) -> None:
+    """The report stage is done: the run is COMPLETED and its attempt DONE."""
+    attempt = fence(session, attempt_id)
+    end_attempt(session, attempt, AttemptOutcome.DONE, None)
+    end_run(session, attempt.run_id, RunState.COMPLETED, message)

@@ -1,0 +1,133 @@
+"""The run context every stage works on, and the result the pipeline returns.
+
+Stages read their inputs from ``RunWork`` (earlier stages' products) and put their products
+back; each stage's inputs hash chains the config and the content of everything upstream, so a
+checkpoint is only reused for exactly the inputs it was computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from winnow_common.config import WorkerSettings
+from winnow_common.enums import RunState
+from winnow_common.schemas.worker_config import SelectionEntry, WorkerConfigV4
+from winnow_common.storage import DatasourceStore, RunKeys
+from winnow_gpu_worker.stages.datapool import Datapool
+from winnow_gpu_worker.stages.hooks import PipelineHooks
+from winnow_gpu_worker.stages.ledger import Checkpoint, StageLedger, content_hash
+from winnow_gpu_worker.stages.model import ModelChoice
+
+StateCallback = Callable[[RunState, str], None]
+
+_PROGRESS_EVERY = 0.1
+
+
+@dataclass
+class PipelineResult:
+    """What a run found and chose; filenames are relative to the INPUT datasource root.
+
+    ``filenames``/``embeddings`` are this run's clean samples (candidates for selection);
+    ``selected`` excludes samples preselected by the datapool. ``checkpoint_key`` is set when
+    the run trained a model (the key of its checkpoint in the output store). ``resumed`` says
+    which stages (and embedding shards) came from an earlier attempt's checkpoints.
+    """
+
+    n_input: int = 0
+    corrupt: dict[str, str] = field(default_factory=dict)
+    duplicates: dict[str, str] = field(default_factory=dict)
+    filenames: list[str] = field(default_factory=list)
+    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    selected: list[str] = field(default_factory=list)
+    model_trained: bool = False
+    model_description: str = ""
+    checkpoint_key: str | None = None
+    n_skipped_by_datapool: int = 0
+    datapool_filenames: list[str] = field(default_factory=list)
+    stop_reason: str = ""
+    selection_info: dict[str, Any] = field(default_factory=dict)
+    dumped_keys: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+
+    @property
+    def removed(self) -> list[str]:
+        """Clean samples the selection did not keep."""
+        chosen = set(self.selected)
+        return [f for f in self.filenames if f not in chosen]
+
+
+@dataclass
+class RunWork:
+    """Everything the stages share: the run's inputs, stores, callbacks and products."""
+
+    cfg: WorkerConfigV4
+    input_store: DatasourceStore
+    lightly_store: DatasourceStore
+    out: DatasourceStore
+    keys: RunKeys
+    settings: WorkerSettings
+    on_state: StateCallback
+    hooks: PipelineHooks
+    ledger: StageLedger
+    guard: Callable[[], None]
+    entries: list[SelectionEntry]
+    result: PipelineResult = field(default_factory=PipelineResult)
+    upstream: str = ""
+    # Products of the stages, in pipeline order.
+    names: list[str] = field(default_factory=list)
+    datapool: Datapool | None = None
+    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clean: list[str] = field(default_factory=list)
+    choice: ModelChoice | None = None
+    training_info: dict[str, Any] | None = None
+    custom_metadata: dict[str, dict[str, Any]] | None = None
+    predictions: dict[str, Any] = field(default_factory=dict)
+
+    def state(self, state: RunState, message: str) -> None:
+        """Report progress; a safe point where an interrupted attempt stops."""
+        self.guard()
+        self.on_state(state, message)
+
+    def inputs_hash(self, stage: str, *extra: Any) -> str:
+        """The inputs hash of ``stage``: config, everything upstream, and ``extra``."""
+        return content_hash(stage, self.upstream, *extra)
+
+    def advance(self, stage: str, outputs_digest: str) -> None:
+        """Chain a finished stage's outputs into the inputs of the stages after it."""
+        self.upstream = content_hash(self.upstream, stage, outputs_digest)
+
+    def restored(self, stage: str, checkpoint: Checkpoint, what: str = "") -> None:
+        """Note (in the result and the log) that ``stage`` came from an earlier attempt."""
+        suffix = f" ({what})" if what else ""
+        self.result.resumed.append(
+            f"{stage}: restored from the checkpoint of attempt {checkpoint.attempt}{suffix}"
+        )
+
+    def progress(self, state: RunState, verb: str, total: int) -> Progress:
+        """A progress reporter for ``total`` items of ``state``."""
+        return Progress(self, state, verb, total)
+
+
+class Progress:
+    """Reports ``done/total`` about every 10 %; every call is a safe point."""
+
+    def __init__(self, work: RunWork, state: RunState, verb: str, total: int) -> None:
+        self.work, self.state, self.verb, self.total = work, state, verb, total
+        self.step = max(1, int(total * _PROGRESS_EVERY))
+        self.next_report = self.step
+        self.offset = 0
+        self.suffix = ""
+
+    def __call__(self, done: int, total: int | None = None, extra: str = "") -> None:
+        self.work.guard()
+        done += self.offset
+        if done >= self.next_report or done == self.total:
+            self.next_report = done + self.step
+            parts = ", ".join(p for p in (extra, self.suffix) if p)
+            self.work.on_state(
+                self.state, f"{self.verb} {done}/{self.total}{', ' + parts if parts else ''}"
+            )
