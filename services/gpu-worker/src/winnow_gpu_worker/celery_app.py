@@ -4,7 +4,8 @@ Started with ``-Q gpu`` (runs that need no labels). At start-up it resolves its 
 (``WORKER_ID`` / ``WORKER_LABELS``, see :mod:`winnow_gpu_worker.identity`) and adds the queue of
 every subset of its labels, so the same start command serves labelled workers too. A registered
 worker's state goes IDLE when it is ready and OFFLINE when it shuts down (BUSY while it runs a
-job, see ``tasks.py``).
+job, see ``tasks.py``); while the process lives it heartbeats ``lastSeen``. SIGTERM (a warm
+shutdown) makes the run in progress hand itself back (see :mod:`winnow_gpu_worker.liveness`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery.signals import celeryd_after_setup, worker_ready, worker_shutdown
+from celery.signals import (
+    celeryd_after_setup,
+    worker_ready,
+    worker_shutdown,
+    worker_shutting_down,
+)
 
-from winnow_common.config import worker_settings
+from winnow_common.config import run_settings, worker_settings
 from winnow_common.db.session import session_factory
 from winnow_common.enums import ComputeWorkerState
 from winnow_common.jobs.celery_app import create_celery_app
+from winnow_gpu_worker import liveness
 from winnow_gpu_worker.identity import (
     WorkerIdentityError,
     current_identity,
@@ -70,16 +77,27 @@ def _record_state(state: ComputeWorkerState) -> None:
 
 
 def mark_idle(**_: Any) -> None:
-    """The consumer is connected: the registered worker is IDLE."""
+    """The consumer is connected: the registered worker is IDLE and starts heartbeating."""
     _record_state(ComputeWorkerState.IDLE)
+    liveness.start_presence(session_factory(), current_identity().worker_id, run_settings())
+
+
+def hand_back_on_shutdown(sig: str | None = None, how: str | None = None, **_: Any) -> None:
+    """SIGTERM / Ctrl-C: the run in progress hands itself back within the grace time."""
+    liveness.begin_shutdown(
+        f"worker shutting down ({how or 'warm'} shutdown, {sig or 'signal'})",
+        run_settings().shutdown_grace_s,
+    )
 
 
 def mark_offline(**_: Any) -> None:
     """A graceful shutdown: the registered worker is OFFLINE."""
+    liveness.stop_presence()
     _record_state(ComputeWorkerState.OFFLINE)
 
 
 # Connected by call, not as decorators (which mypy sees as untyped); weak=False keeps them alive.
 celeryd_after_setup.connect(listen_on_label_queues, weak=False)
 worker_ready.connect(mark_idle, weak=False)
+worker_shutting_down.connect(hand_back_on_shutdown, weak=False)
 worker_shutdown.connect(mark_offline, weak=False)

@@ -42,3 +42,39 @@ class WorkerData(WireResponse):
     labels: list[str]
     is_default: bool | None = None
     docker_version: str | None = None
+
+
+class WorkerStatusData(WireResponse):
+    """Winnow's liveness view of a registered worker (not a lightly model, so it may grow).
+
+    ``lastSeen`` is the worker's last heartbeat (epoch ms; ``None`` before its first one); a
+    worker silent for a lease timeout is OFFLINE. ``runId`` is the run it works on, if any.
+    """
+
+    id: ObjectId
+    name: str
+    state: ComputeWorkerState
+    last_seen: Timestamp | None = None
+    last_modified_at: Timestamp
+    run_id: str | None = None
+
+
+class RunAttemptData(WireResponse):
+    """One attempt of a run's stage (``gpu.process_run`` or ``reports.render``).
+
+    ``outcome`` is ``None`` while the attempt runs, then DONE, FAILED, HANDED_BACK (graceful
+    shutdown), LOST (its lease expired: the process died or lost the database) or ABANDONED (an
+    outage outlasted the retries); ``stage`` is the run state it ended in.
+    """
+
+    number: int
+    task: str
+    holder: str
+    worker_id: str | None = None
+    started_at: Timestamp
+    heartbeat_at: Timestamp
+    expires_at: Timestamp
+    ended_at: Timestamp | None = None
+    outcome: str | None = None
+    stage: str | None = None
+    detail: str | None = None

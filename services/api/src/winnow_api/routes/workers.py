@@ -1,4 +1,8 @@
-"""Routes 11-13: the worker registry (register idempotently by name, list, delete)."""
+"""Routes 11-13: the worker registry (register idempotently by name, list, delete).
+
+Plus two Winnow routes that the lightly client does not know: a worker's liveness
+(``lastSeen``) and a run's attempts (who worked on it, how each attempt ended).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from winnow_api.deps import CurrentUser, SessionDep
-from winnow_common.db.models import ComputeWorker
+from winnow_api.routes.runs import RunId, get_owned_run
+from winnow_common.db.models import ComputeWorker, RunAttempt
 from winnow_common.enums import ComputeWorkerState
 from winnow_common.errors import ComputeWorkerNotFound
 from winnow_common.ids import OBJECT_ID_PATTERN, now_ms
 from winnow_common.schemas.wire import CreateEntityResponse
-from winnow_common.schemas.workers import CreateWorkerRequest, WorkerData
+from winnow_common.schemas.workers import (
+    CreateWorkerRequest,
+    RunAttemptData,
+    WorkerData,
+    WorkerStatusData,
+)
 
 router = APIRouter(tags=["workers"])
 
@@ -89,3 +99,61 @@ def delete_worker(worker_id: WorkerId, user: CurrentUser, session: SessionDep) -
     session.delete(row)
     session.flush()
     return Response(status_code=200)
+
+
+@router.get(
+    "/v1/docker/worker/{workerId}/status",
+    response_model=WorkerStatusData,
+    response_model_exclude_none=True,
+)
+def get_worker_status(
+    worker_id: WorkerId, user: CurrentUser, session: SessionDep
+) -> WorkerStatusData:
+    """A registered worker's state, last heartbeat and current run (Winnow only)."""
+    row = session.get(ComputeWorker, worker_id)
+    if row is None or row.user_id != user.id:
+        raise ComputeWorkerNotFound(f"worker {worker_id} does not exist")
+    run_id = session.scalar(
+        select(RunAttempt.run_id).where(
+            RunAttempt.worker_id == row.id, RunAttempt.ended_at.is_(None)
+        )
+    )
+    return WorkerStatusData(
+        id=row.id,
+        name=row.name,
+        state=ComputeWorkerState(row.state),
+        last_seen=row.last_seen_at,
+        last_modified_at=row.last_modified_at,
+        run_id=run_id,
+    )
+
+
+@router.get(
+    "/v1/docker/runs/{runId}/attempts",
+    response_model=list[RunAttemptData],
+    response_model_exclude_none=True,
+)
+def list_run_attempts(
+    run_id: RunId, user: CurrentUser, session: SessionDep
+) -> list[RunAttemptData]:
+    """Every attempt of the run, oldest first (Winnow only): holder, times, outcome, stage."""
+    run = get_owned_run(session, user, run_id)
+    rows = session.scalars(
+        select(RunAttempt).where(RunAttempt.run_id == run.id).order_by(RunAttempt.number)
+    )
+    return [
+        RunAttemptData(
+            number=r.number,
+            task=r.task,
+            holder=r.holder,
+            worker_id=r.worker_id,
+            started_at=r.started_at,
+            heartbeat_at=r.heartbeat_at,
+            expires_at=r.expires_at,
+            ended_at=r.ended_at,
+            outcome=r.outcome,
+            stage=r.stage,
+            detail=r.detail,
+        )
+        for r in rows
+    ]

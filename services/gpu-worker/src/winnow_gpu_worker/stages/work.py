@@ -82,6 +82,7 @@ class RunWork:
     datapool: Datapool | None = None
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     clean: list[str] = field(default_factory=list)
+    raw_embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     choice: ModelChoice | None = None
     training_info: dict[str, Any] | None = None
     custom_metadata: dict[str, dict[str, Any]] | None = None

@@ -1,0 +1,157 @@
+"""EMBEDDING: every clean image through the model, committed shard by shard.
+
+The sorted clean files are cut into shards of ``WORKER_EMBED_SHARD_SIZE`` images (rounded up
+to whole batches, so the batches, and therefore the numbers, are those of an unsharded run).
+Each shard is a ledger entry ``embedding-shard-NNNNN`` whose inputs hash covers the model and
+the shard's files, so a retried attempt recomputes at most the shard that was in flight. The
+arithmetic (float32 or reduced precision) is decided once on shard 0 and reused for the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from winnow_common.enums import RunState
+from winnow_common.errors import PipelineError
+from winnow_gpu_worker.ml.embed import EmbeddingResult, embed_images, l2_normalize
+from winnow_gpu_worker.stages.ledger import pack_arrays, unpack_arrays
+from winnow_gpu_worker.stages.user_embeddings import load_user_embeddings
+from winnow_gpu_worker.stages.work import Progress, RunWork
+from winnow_gpu_worker.steps.base import StageOutput, worker_count
+
+log = logging.getLogger(__name__)
+
+_STATE = RunState.EMBEDDING
+
+
+def batch_size(work: RunWork) -> int:
+    """The loader's batch size (config, else the worker's default)."""
+    loader = work.cfg.lightly.loader
+    return loader.batch_size if loader and loader.batch_size else work.settings.batch_size
+
+
+def embed_files(
+    work: RunWork,
+    names: list[str],
+    read: object,
+    progress: Progress | None,
+    precision: str = "auto",
+) -> EmbeddingResult:
+    """Embed ``names`` with the run's model and loader settings."""
+    assert work.choice is not None
+    collate = work.cfg.lightly.collate
+    size = collate.input_size if collate and collate.input_size else work.settings.input_size
+    return embed_images(
+        names,
+        read,  # type: ignore[arg-type]
+        work.choice.model,
+        input_size=size,
+        batch_size=batch_size(work),
+        num_workers=worker_count(work.cfg.docker.num_processes, work.settings.num_loader_workers),
+        device=work.settings.device,
+        progress=progress,
+        precision=precision,  # type: ignore[arg-type]
+    )
+
+
+def shards_of(names: list[str], shard_size: int, batch: int) -> list[list[str]]:
+    """``names`` in shards of ``shard_size`` rounded up to a multiple of ``batch``."""
+    size = -(-max(1, shard_size) // batch) * batch
+    return [names[i : i + size] for i in range(0, len(names), size)]
+
+
+def _shard(
+    work: RunWork, index: int, count: int, names: list[str], precision: str, progress: Progress
+) -> tuple[list[str], np.ndarray, dict[str, str], str]:
+    """One shard: restored from the ledger, or embedded and committed."""
+    ledger_name = f"embedding-shard-{index:05d}"
+    inputs = work.inputs_hash("embedding-shard", index, names)
+    checkpoint = work.ledger.load(ledger_name, inputs)
+    if checkpoint is not None:
+        info = checkpoint.info
+        rows = unpack_arrays(checkpoint.blobs["embeddings.npz"])["embeddings"]
+        work.restored(f"embedding shard {index + 1}/{count}", checkpoint)
+        log.info(
+            "embedding shard %d/%d (%d images): restored from the checkpoint of attempt %d",
+            index + 1,
+            count,
+            len(names),
+            checkpoint.attempt,
+        )
+        progress.offset += len(names)
+        progress(0, extra=f"shard {index + 1}/{count} restored")
+        return list(info["filenames"]), rows, dict(info["failed"]), str(info["precision"])
+    embedded = embed_files(work, names, work.input_store.read, progress, precision)
+    info = {
+        "filenames": embedded.filenames,
+        "failed": embedded.failed,
+        "precision": embedded.precision,
+    }
+    work.ledger.save(
+        ledger_name, inputs, info, {"embeddings.npz": pack_arrays(embeddings=embedded.embeddings)}
+    )
+    if work.ledger.persistent:
+        log.info(
+            "embedding shard %d/%d (%d images): computed in attempt %d and committed",
+            index + 1,
+            count,
+            len(names),
+            work.ledger.attempt,
+        )
+    progress.offset += len(names)
+    return embedded.filenames, embedded.embeddings, embedded.failed, embedded.precision
+
+
+def compute(work: RunWork) -> StageOutput:
+    """Embed the clean files (or read the user's embeddings CSV)."""
+    docker = work.cfg.docker
+    if docker.embeddings:
+        work.state(
+            _STATE, f"Reading the embeddings of {len(work.clean)} files from {docker.embeddings}"
+        )
+        user_names, rows = load_user_embeddings(work.lightly_store, docker.embeddings, work.clean)
+        info = {"filenames": user_names, "failed": {}, "precision": "user"}
+        return StageOutput(info, {"embeddings.npz": pack_arrays(embeddings=rows)})
+    assert work.choice is not None
+    names = sorted(set(work.clean))
+    shards = shards_of(names, work.settings.embed_shard_size, batch_size(work))
+    work.state(
+        _STATE,
+        f"Embedding {len(names)} images with {work.choice.description} ({len(shards)} shards)",
+    )
+    progress = work.progress(_STATE, "Embedded", len(names))
+    precision = "auto"
+    filenames: list[str] = []
+    parts: list[np.ndarray] = []
+    failed: dict[str, str] = {}
+    for index, shard in enumerate(shards):
+        kept, rows, shard_failed, used = _shard(
+            work, index, len(shards), shard, precision, progress
+        )
+        if index == 0:
+            precision = used
+        filenames += kept
+        parts.append(np.asarray(rows, dtype=np.float32))
+        failed.update(shard_failed)
+    embeddings = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+    info = {"filenames": filenames, "failed": failed, "precision": precision}
+    return StageOutput(info, {"embeddings.npz": pack_arrays(embeddings=embeddings)})
+
+
+def restore(work: RunWork, output: StageOutput) -> None:
+    """Embeddings (normalised if configured) into the run context and result."""
+    rows = unpack_arrays(output.blobs["embeddings.npz"])["embeddings"]
+    # Files that passed the check but fail to decode (check disabled) count as corrupt.
+    work.result.corrupt.update(output.info["failed"])
+    filenames = list(output.info["filenames"])
+    if not filenames:
+        raise PipelineError("no usable images left after embedding")
+    if work.cfg.docker.embeddings:
+        work.result.model_description = f"user-provided embeddings ({work.cfg.docker.embeddings})"
+        work.result.model_trained = True
+    work.result.filenames = filenames
+    work.raw_embeddings = rows
+    normalize = work.cfg.docker.normalize_embeddings
+    work.result.embeddings = l2_normalize(rows) if normalize else rows
