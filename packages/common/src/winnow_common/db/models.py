@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -237,8 +238,14 @@ class Tag(ObjectIdMixin, TimestampMixin, Base):
     __tablename__ = "tag"
     __table_args__ = (
         UniqueConstraint("dataset_id", "name"),
-        # A run creates one tag: a retried result-recording cannot add a second one.
-        Index("uq_tag_run_id", "run_id", unique=True, postgresql_where=text("run_id IS NOT NULL")),
+        # A run records one selection tag: a retried result-recording cannot add a second one.
+        # (Other tags may name the run too: ``runId`` of a user's tag.)
+        Index(
+            "uq_tag_run_id_run_selection",
+            "run_id",
+            unique=True,
+            postgresql_where=text("run_selection"),
+        ),
     )
 
     dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
@@ -249,3 +256,5 @@ class Tag(ObjectIdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(256))
     bit_mask_data: Mapped[str] = mapped_column(Text)
     tot_size: Mapped[int] = mapped_column(Integer)
+    # The tag a worker run recorded its selection in (not on the wire).
+    run_selection: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

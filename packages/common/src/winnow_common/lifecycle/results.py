@@ -60,7 +60,7 @@ def record_selection(session: Session, run_id: str, result: WorkerStageResult) -
             next_idx += 1
         indices.append(existing[name])
     session.flush()
-    previous = session.scalar(select(Tag).where(Tag.run_id == run.id))
+    previous = session.scalar(select(Tag).where(Tag.run_id == run.id, Tag.run_selection))
     if previous is not None:  # a retried recording replaces the run's own tag
         session.delete(previous)
         session.flush()
@@ -74,6 +74,7 @@ def record_selection(session: Session, run_id: str, result: WorkerStageResult) -
         Tag(
             dataset_id=run.dataset_id,
             run_id=run.id,
+            run_selection=True,
             prev_tag_id=initial.id if initial else None,
             name=f"run-{run.id}" if initial else INITIAL_TAG,
             bit_mask_data=indices_to_bitmask(indices),
