@@ -61,7 +61,7 @@ def test_tokens_are_required_and_checked(client: TestClient, user: ApiUser) -> N
     wrong = client.get("/v1/datasets", params={"token": "not-a-token"})
     assert wrong.status_code == 401 and wrong.json() == {
         "code": "UNAUTHORIZED",
-        "error": "invalid token",
+        "error": "token: invalid token",
     }
 
 

@@ -47,14 +47,16 @@ class DatasetNotFound(NotFound):
     code = ApiErrorCode.DATASET_UNKNOWN
 
     def __init__(self, dataset_id: str) -> None:
-        super().__init__(f"dataset {dataset_id} does not exist")
+        # Raised for the ``datasetId`` path parameter: the message names it.
+        super().__init__(f"datasetId: dataset {dataset_id} does not exist")
 
 
 class DatasetNameExists(Conflict):
     code = ApiErrorCode.DATASET_NAME_EXISTS
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"a dataset named {name!r} already exists")
+        # The message names the request field the name came from (``name``).
+        super().__init__(f"name: a dataset named {name!r} already exists")
 
 
 class DatasourceNotConfigured(BadRequest):

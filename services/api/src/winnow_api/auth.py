@@ -38,12 +38,12 @@ def ensure_user(session: Session, email: str) -> User:
 def authenticate(session: Session, token: str | None) -> User:
     """The user a token belongs to, or ``Unauthorized``."""
     if not token:
-        raise Unauthorized("missing token: pass ?token=<your Winnow API token>")
+        raise Unauthorized("token: missing; pass ?token=<your Winnow API token>")
     user = session.scalar(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == hash_token(token))
     )
     if user is None:
-        raise Unauthorized("invalid token")
+        raise Unauthorized("token: invalid token")
     return user

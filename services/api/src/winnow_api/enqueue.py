@@ -56,9 +56,16 @@ class JobQueue:
         """Forget every pending job (the transaction rolled back)."""
         self.pending.clear()
 
-    def publish(self) -> None:
-        """Send the pending jobs in the order they were enqueued."""
+    def publish(self) -> list[PendingJob]:
+        """Send the pending jobs in the order they were enqueued; return those not sent.
+
+        This runs after the transaction committed, so the request has succeeded whatever the
+        broker does: a job the broker refuses (Redis down, unreachable, out of memory) is
+        logged and skipped, never a 500. Postgres still holds what it was about (an OPEN
+        scheduled run), and the reconciler sends the message again once it finds it missing.
+        """
         app = celery_client()
+        failed: list[PendingJob] = []
         while self.pending:
             job = self.pending.pop(0)
             kwargs = job.payload.model_dump(mode="json")
@@ -67,5 +74,16 @@ class JobQueue:
                 options["queue"] = job.queue
             if job.priority is not None:
                 options["priority"] = job.priority
-            app.send_task(job.task.value, kwargs=kwargs, **options)
+            try:
+                app.send_task(job.task.value, kwargs=kwargs, **options)
+            except Exception as exc:  # kombu OperationalError, redis errors, OSError, ...
+                log.warning(
+                    "could not publish %s %s (the reconciler will send it again): %s",
+                    job.task.value,
+                    kwargs,
+                    exc,
+                )
+                failed.append(job)
+                continue
             log.info("published %s %s %s", job.task.value, kwargs, options)
+        return failed

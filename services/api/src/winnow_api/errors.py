@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,12 +29,66 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"code": code, "error": message})
 
 
+def winnow_error_response(exc: WinnowError) -> JSONResponse:
+    """The response for an error of the shared hierarchy."""
+    return error_response(exc.status_code, exc.code.value, exc.message)
+
+
+# The first element of a validation error's ``loc`` says where the field was sent.
+_LOCATIONS = {"body", "query", "path", "header", "cookie"}
+
+
+def _field(loc: tuple[object, ...]) -> str:
+    """The field a validation error is about: ``pageSize``, ``customMetaData``, ``name``
+    (without its location), ``OBS.obsEndpoint`` inside a union, ``body`` for the whole body."""
+    if loc and loc[0] in _LOCATIONS:
+        where, loc = str(loc[0]), loc[1:]
+    else:
+        where = "body"
+    return ".".join(str(p) for p in loc) or where
+
+
 def _describe(exc: RequestValidationError) -> str:
+    """``field: problem`` for every validation error (``body`` when the whole body is wrong)."""
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{loc}: {err.get('msg')}")
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+            position = next((p for p in err.get("loc", ()) if isinstance(p, int)), None)
+            where = f" at character {position}" if position is not None else ""
+            parts.append(f"body: not valid JSON{where}: {reason}")
+            continue
+        loc = _field(tuple(err.get("loc", ())))
+        message = str(err.get("msg"))
+        # pydantic prefixes the message of a ValueError raised by a validator.
+        message = message.removeprefix("Value error, ")
+        parts.append(f"{loc}: {message}")
     return "; ".join(parts)
+
+
+# FastAPI's answer when reading or decoding the body failed for another reason than JSON syntax
+# (the cause is chained): invalid UTF-8, numbers too long to convert, nesting too deep.
+_BODY_PARSE_DETAIL = "There was an error parsing the body"
+_MAX_INT_DIGITS = sys.get_int_max_str_digits()
+
+
+def _body_parse_error(exc: StarletteHTTPException) -> JSONResponse | None:
+    """A final 4xx naming the body for a body FastAPI could not parse (``None``: not that)."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or exc.detail != _BODY_PARSE_DETAIL or cause is None:
+        return None
+    if isinstance(cause, WinnowError):
+        return winnow_error_response(cause)
+    if isinstance(cause, UnicodeDecodeError):
+        reason = f"not valid UTF-8 ({cause.reason} at byte {cause.start})"
+    elif isinstance(cause, RecursionError):
+        reason = "nested too deeply to be parsed"
+    elif isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        # Python's JSON parser refuses integers of more than sys.get_int_max_str_digits().
+        reason = f"cannot be parsed as JSON (an integer has more than {_MAX_INT_DIGITS} digits)"
+    else:
+        reason = f"cannot be parsed as JSON ({cause})"
+    return error_response(422, ApiErrorCode.MALFORMED_REQUEST.value, f"body: {reason}")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -43,7 +98,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _winnow(_: Request, exc: WinnowError) -> JSONResponse:
         if exc.status_code >= 500:
             log.error("internal error: %s", exc.message)
-        return error_response(exc.status_code, exc.code.value, exc.message)
+        return winnow_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -51,6 +106,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body_error = _body_parse_error(exc)
+        if body_error is not None:
+            return body_error
         code = _HTTP_CODES.get(exc.status_code, ApiErrorCode.BAD_REQUEST)
         return error_response(exc.status_code, code.value, str(exc.detail))
 

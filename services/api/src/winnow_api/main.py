@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from winnow_api.errors import install_error_handlers
+from winnow_api.limits import BodySizeLimit
 from winnow_api.routes import (
     collaboration,
     datasets,
@@ -31,6 +32,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=lambda route: route.name,
     )
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
     for module in (
         versions,
         datasets,

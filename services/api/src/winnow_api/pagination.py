@@ -19,9 +19,13 @@ class Page(BaseModel):
         return stmt.limit(self.size) if self.size is not None else stmt
 
 
+# PostgreSQL's LIMIT and OFFSET are bigints: a larger value is a 422, not a database error.
+MAX_PAGE_VALUE = 2**63 - 1
+
+
 def get_page(
-    page_size: Annotated[int | None, Query(alias="pageSize", ge=1)] = None,
-    page_offset: Annotated[int, Query(alias="pageOffset", ge=0)] = 0,
+    page_size: Annotated[int | None, Query(alias="pageSize", ge=1, le=MAX_PAGE_VALUE)] = None,
+    page_offset: Annotated[int, Query(alias="pageOffset", ge=0, le=MAX_PAGE_VALUE)] = 0,
 ) -> Page:
     return Page(size=page_size, offset=page_offset)
 

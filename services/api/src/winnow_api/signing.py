@@ -27,9 +27,11 @@ def signed_url(path: str, ttl_s: int | None = None) -> str:
 def verify_signature(path: str, expires: int, signature: str) -> None:
     """Raise ``Unauthorized`` unless the signature matches and has not expired."""
     if expires < time.time():
-        raise Unauthorized("this download link has expired; ask for a new read URL")
-    if not hmac.compare_digest(_signature(path, expires), signature):
-        raise Unauthorized("invalid download signature")
+        raise Unauthorized("expires: this download link has expired; ask for a new read URL")
+    # Bytes, not str: compare_digest refuses str with non-ASCII characters (a TypeError).
+    expected = _signature(path, expires).encode()
+    if not hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass")):
+        raise Unauthorized("signature: invalid download signature")
 
 
 def sample_file_path(dataset_id: str, sample_id: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+from pydantic import AfterValidator, Field
 
 from winnow_common.enums import (
     ArtifactStorageLocation,
@@ -29,6 +31,36 @@ from winnow_common.schemas.base import (
 
 HttpUrl = Annotated[str, Field(pattern=r"^https?://.+$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _s3_endpoint(url: str) -> str:
+    """An endpoint the S3 client accepts: a host name or IP address and a valid port.
+
+    boto3 raises ``ValueError`` for any other endpoint when it creates the client, so such a
+    value would only fail later (verify, runs, downloads).
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port raises ValueError when it is invalid
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        raise ValueError(f"{url!r} has no valid host name (letters, digits, '-' and '.')")
+    return url
+
+
+def _parsable_url(path: str) -> str:
+    """A ``scheme://bucket/prefix`` path the storage layer can split (``urlsplit`` raises
+    ``ValueError`` for, e.g., an unclosed ``[`` in the bucket part)."""
+    try:
+        urlsplit(path)
+    except ValueError as exc:
+        raise ValueError(f"{path!r} is not a valid bucket path: {exc}") from None
+    return path
+
+
+S3Endpoint = Annotated[HttpUrl, AfterValidator(_s3_endpoint)]
+BucketPath = Annotated[str, AfterValidator(_parsable_url)]
 
 
 class CreateEntityResponse(WireResponse):
@@ -83,7 +115,8 @@ class DatasourceConfigLocal(_DatasourceBase):
 
 class DatasourceConfigOBS(_DatasourceBase):
     type: Literal["OBS"]
-    obs_endpoint: HttpUrl
+    full_path: BucketPath
+    obs_endpoint: S3Endpoint
     obs_access_key_id: NonEmpty
     obs_secret_access_key: NonEmpty
 
@@ -104,6 +137,7 @@ IamRoleArn = Annotated[str, Field(min_length=12, pattern=r"^arn:aws:iam::[0-9]{1
 
 class DatasourceConfigS3(_DatasourceBase):
     type: Literal["S3"]
+    full_path: BucketPath
     s3_region: S3Region = Field(alias="s3Region")
     s3_access_key_id: NonEmpty = Field(alias="s3AccessKeyId")
     s3_secret_access_key: NonEmpty = Field(alias="s3SecretAccessKey")

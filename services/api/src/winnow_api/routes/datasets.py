@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from winnow_api.deps import CurrentUser, SessionDep
 from winnow_api.pagination import PageDep
 from winnow_common.db.models import Dataset, Datasource, Sample, User
-from winnow_common.errors import DatasetNameExists, DatasetNotFound
+from winnow_common.errors import DatasetNameExists, DatasetNotFound, InvalidInput
 from winnow_common.ids import OBJECT_ID_PATTERN
+from winnow_common.schemas.base import text_problem
 from winnow_common.schemas.wire import CreateEntityResponse, DatasetCreateRequest, DatasetData
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
@@ -60,8 +62,13 @@ def create_dataset(
     if exists:
         raise DatasetNameExists(body.name)
     dataset = Dataset(user_id=user.id, name=body.name, type=body.type, img_type=body.img_type)
-    session.add(dataset)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(dataset)
+            session.flush()
+    except IntegrityError as exc:
+        # The same name created concurrently (unique per user): 409, not a 500.
+        raise DatasetNameExists(body.name) from exc
     return CreateEntityResponse(id=dataset.id)
 
 
@@ -95,6 +102,9 @@ def query_datasets_by_name(
     get_assets_of_team: Annotated[bool | None, Query(alias="getAssetsOfTeam")] = None,
 ) -> list[DatasetData]:
     """Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none."""
+    problem = text_problem(dataset_name)
+    if problem:
+        raise InvalidInput(f"datasetName: {problem}")
     if shared or get_assets_of_team:
         return []
     condition = (

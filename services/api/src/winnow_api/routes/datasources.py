@@ -9,12 +9,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import TypeAdapter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from winnow_api.deps import CurrentUser, SessionDep
 from winnow_api.routes.datasets import DatasetId, get_owned_dataset
 from winnow_common.db.models import Datasource
 from winnow_common.enums import DatasourcePurpose
-from winnow_common.errors import DatasourceNotFound, StorageError, WinnowError
+from winnow_common.errors import DatasetNotFound, DatasourceNotFound, StorageError, WinnowError
 from winnow_common.ids import new_object_id
 from winnow_common.runs import open_datasource_row
 from winnow_common.schemas.wire import (
@@ -46,19 +47,30 @@ def put_datasource(
     secret_keys = DATASOURCE_SECRET_FIELDS[body.type]
     secrets = {k: str(wire[k]) for k in secret_keys if k in wire}
     options = {k: v for k, v in wire.items() if k not in _BASE_FIELDS and k not in secret_keys}
-    source = session.scalar(
-        select(Datasource).where(
-            Datasource.dataset_id == dataset.id, Datasource.purpose == body.purpose
-        )
-    )
+    values = {
+        "type": body.type,
+        "full_path": body.full_path,
+        "thumb_suffix": body.thumb_suffix,
+        "options": options,
+        "secrets_encrypted": encrypt_secrets(secrets),
+    }
+    where = (Datasource.dataset_id == dataset.id, Datasource.purpose == body.purpose)
+    source = session.scalar(select(Datasource).where(*where))
     if source is None:
-        source = Datasource(dataset_id=dataset.id, purpose=body.purpose)
-        session.add(source)
-    source.type = body.type
-    source.full_path = body.full_path
-    source.thumb_suffix = body.thumb_suffix
-    source.options = options
-    source.secrets_encrypted = encrypt_secrets(secrets)
+        try:
+            with session.begin_nested():
+                session.add(Datasource(dataset_id=dataset.id, purpose=body.purpose, **values))
+                session.flush()
+            return Response(status_code=200)
+        except IntegrityError as exc:
+            # Another request created this purpose's row meanwhile (unique per dataset and
+            # purpose): replace it, as a PUT does, instead of failing with a 500. No row: the
+            # dataset itself was deleted meanwhile (foreign key).
+            source = session.scalar(select(Datasource).where(*where))
+            if source is None:
+                raise DatasetNotFound(dataset.id) from exc
+    for key, value in values.items():
+        setattr(source, key, value)
     session.flush()
     return Response(status_code=200)
 
@@ -119,11 +131,15 @@ def _first_file(store: DatasourceStore) -> str | None:
                 return key
         return None
     if isinstance(store, LocalStore):
-        if not store.root.is_dir():
-            raise StorageError(f"local datasource directory {store.root} does not exist")
-        for path in store.root.rglob("*"):
-            if path.is_file():
-                return path.relative_to(store.root).as_posix()
+        try:
+            if not store.root.is_dir():
+                raise StorageError(f"local datasource directory {store.root} does not exist")
+            for path in store.root.rglob("*"):
+                if path.is_file():
+                    return path.relative_to(store.root).as_posix()
+        except OSError as exc:
+            # e.g. a path component longer than the filesystem allows (ENAMETOOLONG).
+            raise StorageError(f"cannot list {store.root}: {exc.strerror or exc}") from exc
         return None
     files = store.list_files()
     return files[0] if files else None
@@ -149,9 +165,15 @@ def _open(source: Datasource) -> DatasourceStore | str:
     if source.type not in _REACHABLE_TYPES:
         return _unsupported(source)
     try:
-        return open_datasource_row(source)
+        store = open_datasource_row(source)
+        if isinstance(store, S3Store):
+            store.client  # noqa: B018 - boto3 checks the endpoint when it creates the client
     except WinnowError as exc:
         return exc.message
+    except ValueError as exc:
+        # A row stored before endpoints were validated on PUT (boto3: invalid endpoint).
+        return f"cannot open {source.type} datasource: {exc}"
+    return store
 
 
 def _probe_input(

@@ -100,7 +100,7 @@ def schedule_run(
     dataset = get_owned_dataset(session, user, dataset_id)
     config = session.get(WorkerConfig, body.config_id)
     if config is None or config.user_id != user.id:
-        raise WorkerConfigNotFound(f"worker config {body.config_id} does not exist")
+        raise WorkerConfigNotFound(f"configId: worker config {body.config_id} does not exist")
     parse_worker_config(config.config)
     for purpose in (DatasourcePurpose.INPUT, DatasourcePurpose.LIGHTLY):
         datasource_for(session, dataset.id, purpose)
@@ -176,7 +176,7 @@ def to_run_data(session: Session, run: Run) -> RunData:
 def get_owned_run(session: Session, user: User, run_id: str) -> Run:
     run = session.get(Run, run_id)
     if run is None or run.user_id != user.id:
-        raise RunNotFound(f"run {run_id} does not exist")
+        raise RunNotFound(f"runId: run {run_id} does not exist")
     return run
 
 
@@ -214,7 +214,9 @@ def get_run_of_scheduled_run(
     """The run a worker created for a scheduled run; 404 until a worker picked it up."""
     run = session.scalar(select(Run).where(Run.scheduled_id == scheduled_id))
     if run is None or run.user_id != user.id:
-        raise ScheduledRunNotFound(f"no run has started for scheduled run {scheduled_id} yet")
+        raise ScheduledRunNotFound(
+            f"scheduledId: no run has started for scheduled run {scheduled_id} yet"
+        )
     return to_run_data(session, run)
 
 
@@ -245,5 +247,5 @@ def get_artifact_read_url(
     run = get_owned_run(session, user, run_id)
     artifact = session.get(RunArtifact, artifact_id)
     if artifact is None or artifact.run_id != run.id:
-        raise ArtifactNotFound(f"artifact {artifact_id} of run {run_id} does not exist")
+        raise ArtifactNotFound(f"artifactId: artifact {artifact_id} of run {run_id} does not exist")
     return signed_url(f"/v1/files/runs/{run.id}/artifacts/{artifact.id}")

@@ -37,7 +37,7 @@ def get_dataset_sample(session: Session, dataset: Dataset, sample_id: str) -> Sa
     """A sample of the dataset (404 otherwise, also for another dataset's sample)."""
     sample = session.get(Sample, sample_id)
     if sample is None or sample.dataset_id != dataset.id:
-        raise SampleNotFound(f"sample {sample_id} does not exist in dataset {dataset.id}")
+        raise SampleNotFound(f"sampleId: sample {sample_id} does not exist in dataset {dataset.id}")
     return sample
 
 

@@ -63,11 +63,14 @@ def list_tags(dataset_id: DatasetId, user: CurrentUser, session: SessionDep) -> 
     return [to_tag_data(t) for t in rows]
 
 
-def get_dataset_tag(session: Session, dataset: Dataset, tag_id: str) -> Tag:
-    """A tag of the dataset (404 otherwise, also for another dataset's tag)."""
+def get_dataset_tag(session: Session, dataset: Dataset, tag_id: str, field: str = "tagId") -> Tag:
+    """A tag of the dataset (404 otherwise, also for another dataset's tag).
+
+    ``field`` is the request field the id came from (named in the 404's message).
+    """
     tag = session.get(Tag, tag_id)
     if tag is None or tag.dataset_id != dataset.id:
-        raise TagNotFound(f"tag {tag_id} does not exist in dataset {dataset.id}")
+        raise TagNotFound(f"{field}: tag {tag_id} does not exist in dataset {dataset.id}")
     return tag
 
 
@@ -78,20 +81,27 @@ def _sample_count(session: Session, dataset: Dataset) -> int:
     return int(count or 0)
 
 
-def _insert_tag(session: Session, tag: Tag) -> None:
-    """Add a new tag; a name taken meanwhile (unique per dataset) is a 409, not a 500."""
+def _name_taken(field: str, name: str) -> TagNameExists:
+    return TagNameExists(f"{field}: a tag named {name!r} already exists in this dataset")
+
+
+def _insert_tag(session: Session, tag: Tag, field: str) -> None:
+    """Add a new tag; a name taken meanwhile (unique per dataset) is a 409, not a 500.
+
+    ``field`` is the request field the name came from (named in the 409's message).
+    """
     try:
         with session.begin_nested():
             session.add(tag)
             session.flush()
     except IntegrityError as exc:
-        raise TagNameExists(f"a tag named {tag.name!r} already exists in this dataset") from exc
+        raise _name_taken(field, tag.name) from exc
 
 
-def _check_name_free(session: Session, dataset: Dataset, name: str) -> None:
+def _check_name_free(session: Session, dataset: Dataset, name: str, field: str) -> None:
     taken = session.scalar(select(Tag.id).where(Tag.dataset_id == dataset.id, Tag.name == name))
     if taken:
-        raise TagNameExists(f"a tag named {name!r} already exists in this dataset")
+        raise _name_taken(field, name)
 
 
 @router.post("", status_code=201, response_model=CreateEntityResponse)
@@ -104,8 +114,8 @@ def create_tag(
     for another sample set would silently mark the wrong files.
     """
     dataset = get_owned_dataset(session, user, dataset_id)
-    get_dataset_tag(session, dataset, body.prev_tag_id)
-    _check_name_free(session, dataset, body.name)
+    get_dataset_tag(session, dataset, body.prev_tag_id, "prevTagId")
+    _check_name_free(session, dataset, body.name, "name")
     n_samples = _sample_count(session, dataset)
     if body.tot_size != n_samples:
         raise InvalidInput(
@@ -127,7 +137,7 @@ def create_tag(
         tot_size=n_samples,
         run_id=body.run_id,
     )
-    _insert_tag(session, tag)
+    _insert_tag(session, tag, "name")
     return CreateEntityResponse(id=tag.id)
 
 
@@ -142,11 +152,11 @@ def tag_arithmetics(
     answer is the bitmask either way.
     """
     dataset = get_owned_dataset(session, user, dataset_id)
-    first = get_dataset_tag(session, dataset, body.tag_id1)
-    second = get_dataset_tag(session, dataset, body.tag_id2)
+    first = get_dataset_tag(session, dataset, body.tag_id1, "tagId1")
+    second = get_dataset_tag(session, dataset, body.tag_id2, "tagId2")
     bitmask = apply_tag_operation(first.bit_mask_data, second.bit_mask_data, body.operation)
     if body.new_tag_name is not None:
-        _check_name_free(session, dataset, body.new_tag_name)
+        _check_name_free(session, dataset, body.new_tag_name, "newTagName")
         _insert_tag(
             session,
             Tag(
@@ -156,6 +166,7 @@ def tag_arithmetics(
                 bit_mask_data=bitmask,
                 tot_size=_sample_count(session, dataset),
             ),
+            "newTagName",
         )
     return TagBitMaskResponse(bit_mask_data=bitmask)
 

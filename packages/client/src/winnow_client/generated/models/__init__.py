@@ -31,6 +31,7 @@ from .http_validation_error import HTTPValidationError
 from .image_type import ImageType
 from .response_health import ResponseHealth
 from .run_artifact_data import RunArtifactData
+from .run_attempt_data import RunAttemptData
 from .run_data import RunData
 from .run_state import RunState
 from .sample_data_modes import SampleDataModes
@@ -55,6 +56,7 @@ from .tag_data import TagData
 from .validation_error import ValidationError
 from .worker_config_create_request import WorkerConfigCreateRequest
 from .worker_data import WorkerData
+from .worker_status_data import WorkerStatusData
 
 __all__ = (
     "ArtifactStorageLocation",
@@ -88,6 +90,7 @@ __all__ = (
     "ImageType",
     "ResponseHealth",
     "RunArtifactData",
+    "RunAttemptData",
     "RunData",
     "RunState",
     "SampleDataModes",
@@ -112,4 +115,5 @@ __all__ = (
     "ValidationError",
     "WorkerConfigCreateRequest",
     "WorkerData",
+    "WorkerStatusData",
 )

@@ -9,6 +9,8 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.http_validation_error import HTTPValidationError
+from ...types import File, FileTypes
+from io import BytesIO
 from typing import cast
 
 
@@ -46,9 +48,14 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | HTTPValidationError | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> File | HTTPValidationError | None:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = File(
+             payload = BytesIO(response.content)
+        )
+
+
+
         return response_200
 
     if response.status_code == 422:
@@ -64,7 +71,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | HTTPValidationError]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[File | HTTPValidationError]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +88,7 @@ def sync_detailed(
     expires: int,
     signature: str,
 
-) -> Response[Any | HTTPValidationError]:
+) -> Response[File | HTTPValidationError]:
     """ Download Sample
 
      Stream a sample's file from the dataset's INPUT datasource, uncompressed.
@@ -99,7 +106,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError]
+        Response[File | HTTPValidationError]
      """
 
 
@@ -125,7 +132,7 @@ def sync(
     expires: int,
     signature: str,
 
-) -> Any | HTTPValidationError | None:
+) -> File | HTTPValidationError | None:
     """ Download Sample
 
      Stream a sample's file from the dataset's INPUT datasource, uncompressed.
@@ -143,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError
+        File | HTTPValidationError
      """
 
 
@@ -164,7 +171,7 @@ async def asyncio_detailed(
     expires: int,
     signature: str,
 
-) -> Response[Any | HTTPValidationError]:
+) -> Response[File | HTTPValidationError]:
     """ Download Sample
 
      Stream a sample's file from the dataset's INPUT datasource, uncompressed.
@@ -182,7 +189,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | HTTPValidationError]
+        Response[File | HTTPValidationError]
      """
 
 
@@ -208,7 +215,7 @@ async def asyncio(
     expires: int,
     signature: str,
 
-) -> Any | HTTPValidationError | None:
+) -> File | HTTPValidationError | None:
     """ Download Sample
 
      Stream a sample's file from the dataset's INPUT datasource, uncompressed.
@@ -226,7 +233,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | HTTPValidationError
+        File | HTTPValidationError
      """
 
 

@@ -1,0 +1,214 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.worker_status_data import WorkerStatusData
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    worker_id: str,
+    *,
+    token: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/docker/worker/{worker_id}/status".format(worker_id=quote(str(worker_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | WorkerStatusData | None:
+    if response.status_code == 200:
+        response_200 = WorkerStatusData.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | WorkerStatusData]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    worker_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | WorkerStatusData]:
+    """ Get Worker Status
+
+     A registered worker's state, last heartbeat and current run (Winnow only).
+
+    Args:
+        worker_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | WorkerStatusData]
+     """
+
+
+    kwargs = _get_kwargs(
+        worker_id=worker_id,
+token=token,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    worker_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | WorkerStatusData | None:
+    """ Get Worker Status
+
+     A registered worker's state, last heartbeat and current run (Winnow only).
+
+    Args:
+        worker_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | WorkerStatusData
+     """
+
+
+    return sync_detailed(
+        worker_id=worker_id,
+client=client,
+token=token,
+
+    ).parsed
+
+async def asyncio_detailed(
+    worker_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | WorkerStatusData]:
+    """ Get Worker Status
+
+     A registered worker's state, last heartbeat and current run (Winnow only).
+
+    Args:
+        worker_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | WorkerStatusData]
+     """
+
+
+    kwargs = _get_kwargs(
+        worker_id=worker_id,
+token=token,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    worker_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | WorkerStatusData | None:
+    """ Get Worker Status
+
+     A registered worker's state, last heartbeat and current run (Winnow only).
+
+    Args:
+        worker_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | WorkerStatusData
+     """
+
+
+    return (await asyncio_detailed(
+        worker_id=worker_id,
+client=client,
+token=token,
+
+    )).parsed
