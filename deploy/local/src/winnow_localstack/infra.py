@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -59,6 +59,43 @@ def _local(proc: subprocess.Popen[bytes], **fields: object) -> Record:
     return {"external": False, "pid": proc.pid, "started": procs.start_time(proc.pid), **fields}
 
 
+def spawn(
+    paths: StatePaths, secrets: Mapping[str, str], name: str, ports: Mapping[str, int]
+) -> tuple[subprocess.Popen[bytes], Record]:
+    """Start one local component on ``ports`` (``{"port": n}``, or S3's named ports).
+
+    Returns the process and its component record; readiness is the caller's to wait for.
+    """
+    if name == "redis":
+        proc = redis_server.start(paths, ports["port"])
+        return proc, _local(proc, port=ports["port"], url=redis_server.url(ports["port"]))
+    if name == "s3":
+        s3.write_identities(paths, secrets["s3_access_key"], secrets["s3_secret_key"])
+        proc = s3.start(paths, ports)
+        record = _local(
+            proc,
+            ports=dict(ports),
+            url=s3.endpoint(ports["s3"]),
+            access_key=secrets["s3_access_key"],
+            secret_key=secrets["s3_secret_key"],
+            region=s3.REGION,
+        )
+        return proc, record
+    if name == "postgres":
+        postgres.prepare(paths, secrets["pg_password"])
+        proc = postgres.start(paths, ports["port"])
+        pg_url = postgres.url(ports["port"], secrets["pg_password"])
+        return proc, _local(proc, port=ports["port"], url=pg_url)
+    raise ValueError(f"unknown infra component {name!r}")
+
+
+def ports_of(rec: Record) -> dict[str, int]:
+    """The ports a local component record listens on, in the form :func:`spawn` takes."""
+    if rec.get("ports"):
+        return {str(k): int(v) for k, v in rec["ports"].items()}
+    return {"port": int(rec["port"])}
+
+
 def start(
     paths: StatePaths,
     secrets: Mapping[str, str],
@@ -87,48 +124,46 @@ def start(
         if "redis" not in infra:
             port = alloc.take(prev_port("redis"))
             progress(f"starting redis on port {port}")
-            spawned["redis"] = redis_server.start(paths, port)
-            infra["redis"] = _local(spawned["redis"], port=port, url=redis_server.url(port))
+            spawned["redis"], infra["redis"] = spawn(paths, secrets, "redis", {"port": port})
         if "s3" not in infra:
             old = (previous.get("s3") or {}).get("ports") or {}
             ports = {name: alloc.take(old.get(name)) for name in s3.PORT_NAMES}
             progress(f"starting SeaweedFS S3 on port {ports['s3']}")
-            s3.write_identities(paths, secrets["s3_access_key"], secrets["s3_secret_key"])
-            spawned["s3"] = s3.start(paths, ports)
-            infra["s3"] = _local(
-                spawned["s3"],
-                ports=ports,
-                url=s3.endpoint(ports["s3"]),
-                access_key=secrets["s3_access_key"],
-                secret_key=secrets["s3_secret_key"],
-                region=s3.REGION,
-            )
+            spawned["s3"], infra["s3"] = spawn(paths, secrets, "s3", ports)
         if "postgres" not in infra:
             port = alloc.take(prev_port("postgres"))
             if not (paths.pg_data / "PG_VERSION").exists():
                 progress("initialising the Postgres data directory (initdb, once)")
-            postgres.prepare(paths, secrets["pg_password"])
             progress(f"starting postgres on port {port}")
-            spawned["postgres"] = postgres.start(paths, port)
-            infra["postgres"] = _local(
-                spawned["postgres"], port=port, url=postgres.url(port, secrets["pg_password"])
+            spawned["postgres"], infra["postgres"] = spawn(
+                paths, secrets, "postgres", {"port": port}
             )
         for name, proc in spawned.items():
             procs.write_pid(paths.pid_file(name), proc.pid)
         persist(infra)
-        _wait_ready(paths, infra, spawned, secrets, timeout_s)
-        if not infra["postgres"]["external"]:
-            postgres.ensure_database(infra["postgres"]["port"], secrets["pg_password"])
-        s3.ensure_buckets(s3_client(infra["s3"]), BUCKETS)
+        wait_ready(paths, infra, spawned, secrets, timeout_s)
+        prepare_contents(infra, secrets, INFRA)
     except BaseException:
         stop(paths, {k: v for k, v in infra.items() if k in spawned})
         raise
     return infra
 
 
-def _checks(
+def prepare_contents(
+    infra: Mapping[str, Record], secrets: Mapping[str, str], names: Iterable[str]
+) -> None:
+    """Create the database and the buckets (idempotent) on the components in ``names``."""
+    names = set(names)
+    if "postgres" in names and not infra["postgres"]["external"]:
+        postgres.ensure_database(infra["postgres"]["port"], secrets["pg_password"])
+    if "s3" in names:
+        s3.ensure_buckets(s3_client(infra["s3"]), BUCKETS)
+
+
+def readiness_checks(
     infra: Mapping[str, Record], secrets: Mapping[str, str]
 ) -> dict[str, Callable[[], bool]]:
+    """One "does it answer?" probe per component (the S3 one reuses its client)."""
     checks: dict[str, Callable[[], bool]] = {}
     pg = infra["postgres"]
     pg_url = (
@@ -152,14 +187,14 @@ def _checks(
     return checks
 
 
-def _wait_ready(
+def wait_ready(
     paths: StatePaths,
     infra: Mapping[str, Record],
     spawned: Mapping[str, subprocess.Popen[bytes]],
     secrets: Mapping[str, str],
     timeout_s: float,
 ) -> None:
-    pending = _checks(infra, secrets)
+    pending = readiness_checks(infra, secrets)
     deadline = time.monotonic() + timeout_s
     while pending:
         for name in list(pending):
@@ -189,7 +224,7 @@ def healthy(infra: Mapping[str, Record], secrets: Mapping[str, str]) -> bool:
         rec = infra[name]
         if not rec.get("external") and not procs.is_ours(rec.get("pid"), rec.get("started")):
             return False
-    checks = _checks(infra, secrets)
+    checks = readiness_checks(infra, secrets)
     return all(checks[name]() for name in INFRA)
 
 

@@ -11,7 +11,21 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-STOP_TIMEOUT_S = 10.0
+
+def _stop_timeout_s() -> float:
+    """SIGTERM-to-SIGKILL wait: above a worker's shutdown grace (RUN_SHUTDOWN_GRACE_S, 20 s).
+
+    A GPU worker (or the reporter) told to stop hands its run back within that grace; killing
+    it sooner would turn a graceful hand-back into a crash.
+    """
+    try:
+        grace = float(os.environ.get("RUN_SHUTDOWN_GRACE_S", "20"))
+    except ValueError:
+        grace = 20.0
+    return max(30.0, grace + 10.0)
+
+
+STOP_TIMEOUT_S = _stop_timeout_s()
 
 
 def _log_header(log: Path, argv: Sequence[str]) -> None:

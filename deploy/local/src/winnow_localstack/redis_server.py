@@ -15,13 +15,20 @@ COMPONENT = "redis"
 
 
 def start(paths: StatePaths, port: int) -> subprocess.Popen[bytes]:
-    """Start redis-server on ``127.0.0.1:port`` without persistence."""
+    """Start redis-server on ``127.0.0.1:port`` with an append-only file in ``STATE/redis``.
+
+    AOF with an fsync every second (no RDB snapshots): a Redis that is killed and started
+    again by ``up`` reloads its queues, losing at most the last second of writes (and the
+    reconciler re-publishes anything Postgres says is still waiting).
+    """
+    paths.redis.mkdir(parents=True, exist_ok=True)
     argv = [
         str(redis_server_binary()),
         "--bind", HOST,
         "--port", str(port),
         "--save", "",
-        "--appendonly", "no",
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
         "--dir", str(paths.redis),
         "--daemonize", "no",
     ]  # fmt: skip

@@ -78,6 +78,9 @@ SERVICES: dict[str, ServiceSpec] = {
             " --concurrency 1 -n reports-{statehash}@%h --loglevel INFO"
         ),
     ),
+    # Re-queues runs whose lease expired, marks silent workers OFFLINE, re-publishes messages
+    # Redis lost (RECONCILER_INTERVAL_S, RECONCILER_REPUBLISH_GRACE_S).
+    "reconciler": ServiceSpec(argv=_argv("{python} -m winnow_reconciler")),
     "ensure-user": ServiceSpec(
         argv=("{python}", "-m", "winnow_api.cli", "ensure-user", "--email", DEMO_EMAIL),
         oneshot=True,

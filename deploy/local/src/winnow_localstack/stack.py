@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from . import infra, procs
+from . import heal, infra, procs
 from .errors import StackError
 from .ports import HOST, PortAllocator
 from .specs import BUCKETS, SERVICES, TOKEN_CHECK_PATH, ServiceSpec
@@ -33,6 +33,8 @@ from .state import (
 
 DEFAULT_STATE_DIR = ".winnow"
 _DAEMON_GRACE_S = 1.0
+# How long a running daemon's health check may fail before ``up`` restarts it.
+_HEALTH_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -99,22 +101,24 @@ class LocalStack:
 
     # ----------------------------------------------------------------- public API
     def up(self, with_services: bool = True) -> dict[str, str]:
-        """Start the stack (or reuse a healthy running one); return its environment."""
+        """Start the stack, reuse a healthy running one, or heal a partly dead one in place.
+
+        Healing restarts only what is down: an infra component on its old port and data dir,
+        an app daemon that is not running. Healthy processes are left alone.
+        """
         with self._locked():
             self.paths.ensure()
             secrets = load_secrets(self.paths)
             record = self._record()
-            if record and record.get("running") and infra.healthy(record["infra"], secrets):
-                if with_services and not self._services_healthy(record):
-                    self._progress("starting application processes")
-                    self._stop_services(record)
-                    self._start_services(record, secrets)
-                else:
-                    self._progress("stack already running; reusing it")
-                    self._write_env(record, secrets)
-                return dict(record["env"])
             if record and record.get("running"):
-                self._progress("stack is partly down; stopping what is left and restarting")
+                healed = self._heal_infra(record, secrets)
+                if healed is not None:
+                    restarted = self._heal_services(record, secrets, healed, with_services)
+                    if not healed and not restarted:
+                        self._progress("stack already running; reusing it")
+                    self._write_env(record, secrets)
+                    return dict(record["env"])
+                self._progress("stack cannot be healed in place; stopping it and restarting")
                 self._down(record)
             record = self._start_infra(record or {}, secrets)
             if with_services:
@@ -185,7 +189,8 @@ class LocalStack:
             return proc.pid
 
     def stop_service(self, name: str) -> None:
-        """Stop one app process (process group: SIGTERM, then SIGKILL after ~10 s)."""
+        """Stop one app process (its process group: SIGTERM, then SIGKILL after
+        ``procs.STOP_TIMEOUT_S``)."""
         with self._locked():
             record = self._record()
             self._spec(name)
@@ -268,6 +273,84 @@ class LocalStack:
         self._write_env(record, secrets)
         return record
 
+    def _heal_infra(self, record: dict[str, Any], secrets: dict[str, str]) -> list[str] | None:
+        """Infra components restarted in place; None when the stack must be restarted."""
+
+        def persist(components: dict[str, Any]) -> None:
+            record["infra"] = components
+            self._save(record)
+
+        return heal.heal_infra(
+            self.paths,
+            secrets,
+            dict(record.get("infra") or {}),
+            timeout_s=self.timeout_s,
+            progress=self._progress,
+            persist=persist,
+        )
+
+    def _daemons_down(self, record: Mapping[str, Any]) -> dict[str, str]:
+        """App daemons that are not running (or whose health check fails), and why."""
+        services = record.get("services") or {}
+        down: dict[str, str] = {}
+        for name, spec in self.services.items():
+            if spec.oneshot:
+                continue
+            rec = services.get(name) or {}
+            if not procs.is_ours(rec.get("pid"), rec.get("started")):
+                down[name] = "was down" if rec else "not started"
+            elif spec.health_path:
+                url = self._api_url(record) + spec.health_path
+                if not procs.wait_until(lambda url=url: http_ok(url), _HEALTH_WAIT_S, 0.5):
+                    down[name] = "did not answer"
+        return down
+
+    def _heal_services(
+        self,
+        record: dict[str, Any],
+        secrets: dict[str, str],
+        healed_infra: list[str],
+        with_services: bool,
+    ) -> bool:
+        """Start the app daemons that are not running; True when anything was started or run.
+
+        Running daemons are left alone. When anything is healed, the oneshots run again (they
+        are idempotent) and the token oneshot only when the token no longer works.
+        """
+        if not with_services:
+            return False
+        down = self._daemons_down(record)
+        if not down and not healed_infra and record.get("with_services"):
+            return False
+        started: list[str] = []
+        try:
+            spawned: list[tuple[str, ServiceSpec, subprocess.Popen[bytes], float]] = []
+            for name, spec in self.services.items():
+                if spec.token:
+                    continue
+                if spec.oneshot:
+                    self._run_oneshot(record, name, spec)
+                    continue
+                if name not in down:
+                    continue
+                self._stop_services(record, [name])  # what is left of its process group
+                if down[name] != "not started":
+                    self._progress(f"{name} {down[name]}: restarting it")
+                proc = self._spawn(record, name, spec)
+                started.append(name)
+                spawned.append((name, spec, proc, time.monotonic()))
+            for name, spec, proc, since in spawned:
+                self._wait_daemon(record, name, spec, proc, since)
+            for name, spec in self.services.items():
+                if spec.token:
+                    self._ensure_token(record, secrets, name, spec)
+            record["with_services"] = True
+            self._write_env(record, secrets)
+        except BaseException:
+            self._stop_services(record, started)
+            raise
+        return True
+
     def _build_env(self, record: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
         comps = record["infra"]
         s3 = comps["s3"]
@@ -308,18 +391,6 @@ class LocalStack:
 
     def _process_env(self, record: Mapping[str, Any], spec: ServiceSpec) -> dict[str, str]:
         return {**os.environ, **record["env"], **spec.extra_env}
-
-    def _services_healthy(self, record: Mapping[str, Any]) -> bool:
-        services = record.get("services") or {}
-        for name, spec in self.services.items():
-            if spec.oneshot:
-                continue
-            rec = services.get(name) or {}
-            if not procs.is_ours(rec.get("pid"), rec.get("started")):
-                return False
-            if spec.health_path and not http_ok(self._api_url(record) + spec.health_path):
-                return False
-        return bool(record.get("with_services"))
 
     def _spawn(
         self, record: dict[str, Any], name: str, spec: ServiceSpec
