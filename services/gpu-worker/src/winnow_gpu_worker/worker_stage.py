@@ -72,6 +72,9 @@ class _Attempt:
         if self.crash_state == state.value:
             # Test hook (WORKER_CRASH_HOOK_STATE): die like a machine that lost power.
             log.error("WORKER_CRASH_HOOK_STATE=%s: killing this worker (test hook)", state.value)
+            # The state is written first (the heartbeat thread would race the kill), so the
+            # crash lands in the named state.
+            self.keeper.beat()
             if self.flusher is not None:
                 self.flusher.flush()
             os.kill(os.getpid(), signal.SIGKILL)

@@ -60,7 +60,7 @@ class WorkerStatusData(WireResponse):
 
 
 class RunAttemptData(WireResponse):
-    """One attempt of a run's stage (``gpu.process_run`` or ``reports.render``).
+    """One attempt of a run's stage (``gpu.process_run`` or ``reports.render_report``).
 
     ``outcome`` is ``None`` while the attempt runs, then DONE, FAILED, HANDED_BACK (graceful
     shutdown), LOST (its lease expired: the process died or lost the database) or ABANDONED (an

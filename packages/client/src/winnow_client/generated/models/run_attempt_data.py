@@ -22,7 +22,7 @@ T = TypeVar("T", bound="RunAttemptData")
 
 @_attrs_define
 class RunAttemptData:
-    """ One attempt of a run's stage (``gpu.process_run`` or ``reports.render``).
+    """ One attempt of a run's stage (``gpu.process_run`` or ``reports.render_report``).
 
     ``outcome`` is ``None`` while the attempt runs, then DONE, FAILED, HANDED_BACK (graceful
     shutdown), LOST (its lease expired: the process died or lost the database) or ABANDONED (an
