@@ -322,33 +322,7 @@ class LocalStack:
         down = self._daemons_down(record)
         if not down and not healed_infra and record.get("with_services"):
             return False
-        started: list[str] = []
-        try:
-            spawned: list[tuple[str, ServiceSpec, subprocess.Popen[bytes], float]] = []
-            for name, spec in self.services.items():
-                if spec.token:
-                    continue
-                if spec.oneshot:
-                    self._run_oneshot(record, name, spec)
-                    continue
-                if name not in down:
-                    continue
-                self._stop_services(record, [name])  # what is left of its process group
-                if down[name] != "not started":
-                    self._progress(f"{name} {down[name]}: restarting it")
-                proc = self._spawn(record, name, spec)
-                started.append(name)
-                spawned.append((name, spec, proc, time.monotonic()))
-            for name, spec, proc, since in spawned:
-                self._wait_daemon(record, name, spec, proc, since)
-            for name, spec in self.services.items():
-                if spec.token:
-                    self._ensure_token(record, secrets, name, spec)
-            record["with_services"] = True
-            self._write_env(record, secrets)
-        except BaseException:
-            self._stop_services(record, started)
-            raise
+        self._start_services(record, secrets, down)
         return True
 
     def _build_env(self, record: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
@@ -461,7 +435,14 @@ class LocalStack:
         save_secret(self.paths, "winnow_token", lines[-1])
         self._write_env(record, secrets)
 
-    def _start_services(self, record: dict[str, Any], secrets: dict[str, str]) -> None:
+    def _start_services(
+        self,
+        record: dict[str, Any],
+        secrets: dict[str, str],
+        only: Mapping[str, str] | None = None,
+    ) -> None:
+        """Run the oneshots, start the daemons (only those in ``only``, each with why it is
+        down, when given), wait until they are ready, then make sure the token works."""
         started: list[str] = []
         try:
             spawned: list[tuple[str, ServiceSpec, subprocess.Popen[bytes], float]] = []
@@ -471,6 +452,12 @@ class LocalStack:
                 if spec.oneshot:
                     self._run_oneshot(record, name, spec)
                     continue
+                if only is not None:
+                    if name not in only:
+                        continue
+                    self._stop_services(record, [name])  # what is left of its process group
+                    if only[name] != "not started":
+                        self._progress(f"{name} {only[name]}: restarting it")
                 proc = self._spawn(record, name, spec)
                 started.append(name)
                 spawned.append((name, spec, proc, time.monotonic()))
