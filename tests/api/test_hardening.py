@@ -202,6 +202,17 @@ def test_huge_page_values_are_422_naming_the_parameter(
         assert_field_error(response, 422, param)
 
 
+def test_a_query_parameter_given_twice_is_422_naming_it(client: TestClient, user: ApiUser) -> None:
+    """schemathesis (negative data): ``?pageOffset=..&pageOffset=0.0`` answered 200."""
+    dataset_id, _ = _sample(client, user)
+    tag_id = insert_tag(dataset_id, "initial-tag", "0x1", 1)
+    path = f"/v1/datasets/{dataset_id}/tags/{tag_id}/export/basic/filenames"
+    query = [("token", user.params["token"]), ("pageOffset", "\U00054da8"), ("pageOffset", "0.0")]
+    assert_field_error(client.get(path, params=query), 422, "pageOffset")
+    once = client.get(path, params=[("token", user.params["token"]), ("pageOffset", "0")])
+    assert once.status_code == 200, once.text
+
+
 def test_largest_page_values_still_work(client: TestClient, user: ApiUser) -> None:
     dataset_id, _ = _sample(client, user)
     response = client.get(

@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from winnow_api.errors import install_error_handlers
-from winnow_api.limits import BodySizeLimit
+from winnow_api.limits import BodySizeLimit, SingleQueryValues
 from winnow_api.routes import (
     collaboration,
     datasets,
@@ -33,6 +33,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(SingleQueryValues)
     for module in (
         versions,
         datasets,
