@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,6 +16,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from . import heal, infra, procs
+from .daemons import daemons_down, http_ok, run_checked, wait_ready
 from .errors import StackError
 from .ports import HOST, PortAllocator
 from .specs import BUCKETS, SERVICES, TOKEN_CHECK_PATH, ServiceSpec
@@ -32,9 +31,6 @@ from .state import (
 )
 
 DEFAULT_STATE_DIR = ".winnow"
-_DAEMON_GRACE_S = 1.0
-# How long a running daemon's health check may fail before ``up`` restarts it.
-_HEALTH_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -55,18 +51,6 @@ def find_repo_root(start: Path) -> Path:
         if (directory / "alembic.ini").is_file():
             return directory
     return start
-
-
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def http_ok(url: str, timeout: float = 2.0) -> bool:
-    """True when GET ``url`` answers 200 (never through an HTTP proxy)."""
-    try:
-        with _NO_PROXY_OPENER.open(url, timeout=timeout) as resp:
-            return int(resp.status) == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
 
 
 class LocalStack:
@@ -289,22 +273,6 @@ class LocalStack:
             persist=persist,
         )
 
-    def _daemons_down(self, record: Mapping[str, Any]) -> dict[str, str]:
-        """App daemons that are not running (or whose health check fails), and why."""
-        services = record.get("services") or {}
-        down: dict[str, str] = {}
-        for name, spec in self.services.items():
-            if spec.oneshot:
-                continue
-            rec = services.get(name) or {}
-            if not procs.is_ours(rec.get("pid"), rec.get("started")):
-                down[name] = "was down" if rec else "not started"
-            elif spec.health_path:
-                url = self._api_url(record) + spec.health_path
-                if not procs.wait_until(lambda url=url: http_ok(url), _HEALTH_WAIT_S, 0.5):
-                    down[name] = "did not answer"
-        return down
-
     def _heal_services(
         self,
         record: dict[str, Any],
@@ -319,7 +287,7 @@ class LocalStack:
         """
         if not with_services:
             return False
-        down = self._daemons_down(record)
+        down = daemons_down(self.services, record.get("services") or {}, self._api_url(record))
         if not down and not healed_infra and record.get("with_services"):
             return False
         self._start_services(record, secrets, down)
@@ -389,36 +357,19 @@ class LocalStack:
         proc: subprocess.Popen[bytes],
         since: float,
     ) -> None:
-        log = self.paths.log(name)
         url = self._api_url(record) + spec.health_path if spec.health_path else None
-        deadline = since + spec.timeout_s
-        while True:
-            if proc.poll() is not None:
-                raise StackError(name, f"exited with code {proc.returncode}", log)
-            if url is None:
-                if time.monotonic() - since >= _DAEMON_GRACE_S:
-                    return
-            elif http_ok(url):
-                return
-            if time.monotonic() > deadline:
-                raise StackError(name, f"{url} not healthy within {spec.timeout_s:.0f}s", log)
-            time.sleep(0.1)
+        wait_ready(name, proc, url, timeout_s=spec.timeout_s, since=since, log=self.paths.log(name))
 
     def _run_oneshot(self, record: Mapping[str, Any], name: str, spec: ServiceSpec) -> str:
         self._progress(f"running {name}")
-        log = self.paths.log(name)
-        code, out = procs.run_oneshot(
+        return run_checked(
+            name,
             spec.render(self._fields(record)),
-            log=log,
+            log=self.paths.log(name),
             env=self._process_env(record, spec),
             cwd=self.repo_root,
-            timeout=spec.timeout_s,
+            timeout_s=spec.timeout_s,
         )
-        if code is None:
-            raise StackError(name, f"did not finish within {spec.timeout_s:.0f}s", log)
-        if code != 0:
-            raise StackError(name, f"exited with code {code}", log)
-        return out
 
     def _ensure_token(
         self, record: dict[str, Any], secrets: dict[str, str], name: str, spec: ServiceSpec
