@@ -22,7 +22,7 @@ from winnow_client import (
     WinnowWorkflowClient,
 )
 from winnow_client.generated.api.samples import get_samples_partial
-from winnow_client.generated.models import GetSamplesPartialMode, RunData
+from winnow_client.generated.models import GetSamplesPartialMode, RunData, TagData
 from winnow_client.workflow import to_camel_keys
 
 pytestmark = pytest.mark.flow
@@ -139,18 +139,8 @@ def test_datasets_workers_and_sharing(api: Api, services: dict[str, str], s3: An
     assert not client.dataset_exists(dataset_id)
 
 
-def test_a_run_through_the_workflow_client(
-    api: Api, services: dict[str, str], s3: Any, tmp_path: Path
-) -> None:
-    client = _client(api)
-    images = _dataset_with_sources(client, services, s3)
-    scheduled_id = client.schedule_compute_worker_run(
-        worker_config={"enable_corruptness_check": True, "remove_exact_duplicates": True},
-        selection_config={
-            "n_samples": N_SAMPLES,
-            "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
-        },
-    )
+def _run_to_the_end(client: WinnowWorkflowClient, scheduled_id: str) -> RunData:
+    """Follow the scheduled run with the info generator until it ends; its completed run."""
     infos = []
     deadline = time.monotonic() + 420
     for info in client.compute_worker_run_info_generator(scheduled_id, poll_interval_s=0.5):
@@ -167,7 +157,11 @@ def test_a_run_through_the_workflow_client(
     assert run.id in [r.id for r in client.get_compute_worker_runs()]
     assert scheduled_id not in [s.id for s in client.get_scheduled_compute_worker_runs()]
     assert scheduled_id in [s.id for s in client.get_scheduled_compute_worker_runs("DONE")]
+    return run
 
+
+def _check_artifacts(client: WinnowWorkflowClient, run: RunData, tmp_path: Path) -> None:
+    """The report, log and all artifacts download; a missing MEMLOG is ArtifactNotExist."""
     client.download_compute_worker_run_report_pdf(run, tmp_path / "report.pdf")
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
     client.download_compute_worker_run_report_json(run, tmp_path / "report.json")
@@ -184,7 +178,12 @@ def test_a_run_through_the_workflow_client(
         with pytest.raises(ArtifactNotExist):
             client.download_compute_worker_run_memory_log(run, tmp_path / "mem.txt")
 
-    # Tags: initial-tag holds the selected samples.
+
+def _check_selection_tag(
+    client: WinnowWorkflowClient, run: RunData, images: ImageSet
+) -> tuple[TagData, list[str]]:
+    """initial-tag holds the selected samples, exported by name and with signed read URLs;
+    the tag and its filenames."""
     assert "initial-tag" in {t.name for t in client.get_all_tags()}
     initial = client.get_tag_by_name("initial-tag")
     assert initial.tot_size == N_SAMPLES
@@ -202,6 +201,24 @@ def test_a_run_through_the_workflow_client(
     # Signed read URLs work without the token.
     fetched = httpx.get(first["readUrl"], follow_redirects=True, timeout=30)
     assert fetched.status_code == 200 and fetched.content == images.files[first["fileName"]]
+    return initial, selected
+
+
+def test_a_run_through_the_workflow_client(
+    api: Api, services: dict[str, str], s3: Any, tmp_path: Path
+) -> None:
+    client = _client(api)
+    images = _dataset_with_sources(client, services, s3)
+    scheduled_id = client.schedule_compute_worker_run(
+        worker_config={"enable_corruptness_check": True, "remove_exact_duplicates": True},
+        selection_config={
+            "n_samples": N_SAMPLES,
+            "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
+        },
+    )
+    run = _run_to_the_end(client, scheduled_id)
+    _check_artifacts(client, run, tmp_path)
+    initial, selected = _check_selection_tag(client, run, images)
 
     subset = sorted(selected)[:2]
     created = client.create_tag_from_filenames(subset, "client-subset")
