@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STATE_DIR ?= .winnow
-PACKAGES := packages/common packages/client services/api services/gpu-worker services/reporter services/reconciler deploy/local
+PACKAGES := packages/common packages/client services/api services/gpu-worker services/reporter services/reconciler services/cli deploy/local
 STAMP := $(VENV)/.installed
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from winnow_cli.main import main
 from winnow_common.storage import RunKeys
-from winnow_gpu_worker.cli import main
 
 WORKER = Path(sys.executable).with_name("winnow-worker")
 N_DISTINCT = 11  # clean images; plus one exact copy and one corrupt file
