@@ -39,6 +39,7 @@ import redis
 import schemathesis
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.statistic import Statistic
+from sqlalchemy.orm import Session
 
 from tests.api.conftest import ApiUser, make_user
 from tests.api.helpers import DIVERSITY, make_bucket, s3_client
@@ -179,22 +180,84 @@ def _real_obs(api: str, user: ApiUser, dataset_id: str, bucket: str) -> None:
         assert response.status_code == 200, response.text
 
 
+def _insert_samples(session: Session, datasets: dict[str, str], names: list[str]) -> dict[str, str]:
+    """The same files as samples of each dataset; by the dataset's key, its first sample's id."""
+    from winnow_common.db.models import Sample
+    from winnow_common.ids import now_ms
+
+    first: dict[str, str] = {}
+    for key, dataset_id in datasets.items():
+        samples = [
+            Sample(dataset_id=dataset_id, file_name=name, idx=i, created_at=now_ms())
+            for i, name in enumerate(names)
+        ]
+        session.add_all(samples)
+        session.flush()
+        first[key] = samples[0].id
+    return first
+
+
+def _insert_finished_run(
+    session: Session, user_id: str, dataset_id: str, bucket: str
+) -> dict[str, str]:
+    """A config, its DONE scheduled run, the COMPLETED run and its LOG artifact (in S3)."""
+    from winnow_common.db.models import Run, RunArtifact, ScheduledRun, WorkerConfig
+    from winnow_common.ids import now_ms
+
+    config = WorkerConfig(
+        user_id=user_id,
+        version="V4",
+        config={"workerType": "FULL", "selection": {"nSamples": 2, "strategies": DIVERSITY}},
+    )
+    session.add(config)
+    session.flush()
+    done = ScheduledRun(dataset_id=dataset_id, user_id=user_id, config_id=config.id, state="DONE")
+    session.add(done)
+    session.flush()
+    run = Run(
+        user_id=user_id,
+        dataset_id=dataset_id,
+        config_id=config.id,
+        scheduled_id=done.id,
+        docker_version="0.1.0",
+        state="COMPLETED",
+        message="seeded",
+    )
+    session.add(run)
+    session.flush()
+    key = f".lightly/runs/{run.id}/log.txt"
+    s3_client().put_object(Bucket=bucket, Key=f"lightly/{key}", Body=b"log line\n")
+    artifact = RunArtifact(
+        run_id=run.id, type="LOG", file_name="log.txt", storage_key=key, created_at=now_ms()
+    )
+    session.add(artifact)
+    session.flush()
+    return {"config": config.id, "scheduled": done.id, "run": run.id, "artifact": artifact.id}
+
+
+def _insert_tags(session: Session, dataset_id: str) -> dict[str, str]:
+    """``initial-tag`` over the five samples and a subset tag below it."""
+    from winnow_common.db.models import Tag
+
+    first = Tag(dataset_id=dataset_id, name="initial-tag", bit_mask_data="0x1f", tot_size=5)
+    session.add(first)
+    session.flush()
+    second = Tag(
+        dataset_id=dataset_id, prev_tag_id=first.id, name="sub", bit_mask_data="0x5", tot_size=5
+    )
+    session.add(second)
+    session.flush()
+    return {"tag": first.id, "tag2": second.id}
+
+
 @pytest.fixture(scope="module")
 def seed(fuzz_api: str) -> Iterator[Seed]:
     """Data every operation can reach; OPEN runs the fuzzer scheduled are canceled after."""
     from sqlalchemy import select, update
 
-    from winnow_common.db.models import (
-        Run,
-        RunArtifact,
-        Sample,
-        ScheduledRun,
-        Tag,
-        User,
-        WorkerConfig,
-    )
+    from winnow_api.signing import sample_read_url, signed_url
+    from winnow_common.db.models import ScheduledRun, User
     from winnow_common.db.session import session_factory
-    from winnow_common.ids import now_ms
 
     user = make_user()
     names = [f"img_{i}.png" for i in range(5)]
@@ -207,61 +270,13 @@ def seed(fuzz_api: str) -> Iterator[Seed]:
     with session_factory().begin() as session:
         user_id = session.scalars(select(User.id).where(User.email == user.email)).one()
         ids: dict[str, str] = {"dataset": main, "filesDataset": files, "doomed": doomed}
-        for key, dataset_id in (("sample", main), ("filesSample", files)):
-            samples = [
-                Sample(dataset_id=dataset_id, file_name=name, idx=i, created_at=now_ms())
-                for i, name in enumerate(names)
-            ]
-            session.add_all(samples)
-            session.flush()
-            ids[key] = samples[0].id
-        config = WorkerConfig(
-            user_id=user_id,
-            version="V4",
-            config={"workerType": "FULL", "selection": {"nSamples": 2, "strategies": DIVERSITY}},
-        )
-        session.add(config)
-        session.flush()
-        done = ScheduledRun(dataset_id=files, user_id=user_id, config_id=config.id, state="DONE")
-        session.add(done)
-        session.flush()
-        run = Run(
-            user_id=user_id,
-            dataset_id=files,
-            config_id=config.id,
-            scheduled_id=done.id,
-            docker_version="0.1.0",
-            state="COMPLETED",
-            message="seeded",
-        )
-        session.add(run)
-        session.flush()
-        key = f".lightly/runs/{run.id}/log.txt"
-        s3_client().put_object(Bucket=bucket, Key=f"lightly/{key}", Body=b"log line\n")
-        artifact = RunArtifact(
-            run_id=run.id, type="LOG", file_name="log.txt", storage_key=key, created_at=now_ms()
-        )
-        first = Tag(dataset_id=main, name="initial-tag", bit_mask_data="0x1f", tot_size=5)
-        session.add_all([artifact, first])
-        session.flush()
-        second = Tag(
-            dataset_id=main, prev_tag_id=first.id, name="sub", bit_mask_data="0x5", tot_size=5
-        )
-        session.add(second)
-        session.flush()
-        ids |= {
-            "config": config.id,
-            "scheduled": done.id,
-            "run": run.id,
-            "artifact": artifact.id,
-            "tag": first.id,
-            "tag2": second.id,
-        }
-    from winnow_api.signing import sample_read_url, signed_url
-
+        ids |= _insert_samples(session, {"sample": main, "filesSample": files}, names)
+        ids |= _insert_finished_run(session, user_id, files, bucket)
+        ids |= _insert_tags(session, main)
+    artifact_path = f"/v1/files/runs/{ids['run']}/artifacts/{ids['artifact']}"
     signatures = {
         "sample": _signature_of(sample_read_url(files, ids["filesSample"])),
-        "artifact": _signature_of(signed_url(f"/v1/files/runs/{run.id}/artifacts/{artifact.id}")),
+        "artifact": _signature_of(signed_url(artifact_path)),
     }
     yield Seed(user, user_id, ids, signatures)
     with session_factory().begin() as session:
