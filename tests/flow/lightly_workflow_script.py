@@ -109,12 +109,8 @@ def _every_datasource_type(client: ApiWorkflowClient, secrets: dict[str, str]) -
     return read_back
 
 
-def main(args: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    output_dir = Path(args["output_dir"])
-    n_samples = int(args["n_samples"])
-
-    client = ApiWorkflowClient()  # token from LIGHTLY_TOKEN, server from LIGHTLY_SERVER_LOCATION
+def _create_dataset(client: ApiWorkflowClient, args: dict[str, Any], out: dict[str, Any]) -> str:
+    """Create the dataset (it becomes current), read it back, set its two datasources."""
     client.create_dataset(args["dataset_name"], DatasetType.IMAGES)
     dataset_id = client.dataset_id
     out["dataset_id"] = dataset_id
@@ -129,9 +125,14 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     datasource = client.get_datasource().to_dict()
     out["datasource"] = {k: datasource.get(k) for k in ("type", "purpose", "full_path")}
     out["datasource_permissions"] = client.list_datasource_permissions()
+    return str(dataset_id)
 
-    # Sharing (the seeds: share, read back, append, share again).
-    first, *rest = args["share_with"]
+
+def _share(
+    client: ApiWorkflowClient, dataset_id: str, emails: list[str], out: dict[str, Any]
+) -> None:
+    """Sharing as the seeds do it: share, read back, append, share again."""
+    first, *rest = emails
     client.share_dataset_only_with(dataset_id=dataset_id, user_emails=[first])
     out["shared_first"] = client.get_shared_users(dataset_id=dataset_id)
     users = client.get_shared_users(dataset_id=dataset_id)
@@ -139,19 +140,25 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     client.share_dataset_only_with(dataset_id=dataset_id, user_emails=users)
     out["shared_users"] = client.get_shared_users(dataset_id=dataset_id)
 
-    worker_id = client.register_compute_worker(name=args["worker_name"], labels=[])
+
+def _register_worker(client: ApiWorkflowClient, name: str, out: dict[str, Any]) -> str:
+    """Register the worker twice (idempotent by name) and list the workers."""
+    worker_id = client.register_compute_worker(name=name, labels=[])
     out["worker_id"] = worker_id
-    out["worker_id_again"] = client.register_compute_worker(name=args["worker_name"], labels=[])
+    out["worker_id_again"] = client.register_compute_worker(name=name, labels=[])
     out["worker_ids"] = client.get_compute_worker_ids()
     out["workers"] = [
         {"id": w.id, "name": w.name, "labels": w.labels, "state": _value(w.state)}
         for w in client.get_compute_workers()
     ]
+    return str(worker_id)
 
-    train = bool(args.get("train"))
+
+def _schedule(client: ApiWorkflowClient, args: dict[str, Any], out: dict[str, Any]) -> str:
+    """Schedule a DIVERSITY run (a tiny training run too with ``train``); list the schedule."""
     worker_config: dict[str, Any] = {"corruptness_check": {"corruption_threshold": 0.1}}
     lightly_config: dict[str, Any] = {"loader": {"batch_size": 16}}
-    if train:  # a tiny training run, so the run has a CHECKPOINT to download
+    if args.get("train"):  # a tiny training run, so the run has a CHECKPOINT to download
         worker_config["enable_training"] = True
         lightly_config = {
             "loader": {"batch_size": 4, "num_workers": 0},
@@ -162,7 +169,7 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
         worker_config=worker_config,
         lightly_config=lightly_config,
         selection_config={
-            "n_samples": n_samples,
+            "n_samples": int(args["n_samples"]),
             "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
         },
         priority=args.get("priority", "MID"),
@@ -173,7 +180,13 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["scheduled_ids"] = [s.id for s in scheduled]
     out["scheduled_priorities"] = {s.id: _value(s.priority) for s in scheduled}
     _log(f"scheduled {scheduled_run_id}")
+    return str(scheduled_run_id)
 
+
+def _follow_run(
+    client: ApiWorkflowClient, dataset_id: str, scheduled_run_id: str, out: dict[str, Any]
+) -> Any:
+    """Follow the run with the run-info generator until it ends; read the run every way."""
     infos = []
     for run_info in client.compute_worker_run_info_generator(scheduled_run_id=scheduled_run_id):
         _log(f"state={run_info.state} message={run_info.message}")
@@ -196,8 +209,14 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["dataset_run_ids"] = [r.id for r in client.get_compute_worker_runs(dataset_id=dataset_id)]
     out["all_run_ids"] = [r.id for r in client.get_compute_worker_runs()]
     out["scheduled_ids_after"] = [s.id for s in client.get_scheduled_compute_worker_runs()]
+    return run
 
-    # Artifacts (the report seed).
+
+def _download_artifacts(
+    client: ApiWorkflowClient, run: Any, args: dict[str, Any], out: dict[str, Any]
+) -> None:
+    """The report seed: report PDF/JSON, log, checkpoint (trained runs), all artifacts."""
+    output_dir = Path(args["output_dir"])
     artifacts = output_dir / "my_run" / "artifacts"
     client.download_compute_worker_run_report_pdf(
         run=run, output_path=str(artifacts / "report.pdf")
@@ -209,7 +228,7 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["report_pdf_head"] = (artifacts / "report.pdf").read_bytes()[:5].decode("latin-1")
     out["report_json"] = json.loads((artifacts / "report.json").read_text())
     out["log_size"] = (artifacts / "log.txt").stat().st_size
-    if train:
+    if args.get("train"):
         checkpoint = artifacts / "checkpoint.ckpt"
         client.download_compute_worker_run_checkpoint(run=run, output_path=str(checkpoint))
         out["checkpoint_head"] = checkpoint.read_bytes()[:2].decode("latin-1")
@@ -228,7 +247,10 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     ).read_bytes()
     _log("artifacts downloaded")
 
-    # Tags and exports.
+
+def _tags_and_exports(client: ApiWorkflowClient, run: Any, out: dict[str, Any]) -> None:
+    """The run's tags, the exports of ``initial-tag`` (one read URL fetched without a token),
+    and a tag created from two of its file names."""
     out["run_tags"] = [
         {"name": t.name, "id": t.id, "run_id": t.run_id}
         for t in client.get_compute_worker_run_tags(run_id=run.id)
@@ -260,7 +282,11 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["subset_filenames"] = client.get_filenames_in_tag(subset_tag)
     out["subset_minus_parent"] = client.get_filenames_in_tag(subset_tag, exclude_parent_tag=True)
 
-    # Custom metadata (COCO-like) for the selected images.
+
+def _metadata_and_download(
+    client: ApiWorkflowClient, args: dict[str, Any], out: dict[str, Any]
+) -> None:
+    """Custom metadata (COCO-like) for the selected images, then ``download_dataset``."""
     names = out["exported_filenames"]
     client.upload_custom_metadata(
         {
@@ -274,7 +300,7 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     out["custom_metadata_uploaded"] = len(names)
 
     # Download the selected images (pre-create folders: the client's makedirs races).
-    download_dir = output_dir / "download"
+    download_dir = Path(args["output_dir"]) / "download"
     for name in names:
         (download_dir / name).parent.mkdir(parents=True, exist_ok=True)
     client.download_dataset(str(download_dir), tag_name="initial-tag", verbose=False)
@@ -283,7 +309,15 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     )
     _log("tags, exports, metadata and downloads done")
 
-    # Revoke sharing, delete the worker, optionally delete the dataset.
+
+def _clean_up(
+    client: ApiWorkflowClient,
+    args: dict[str, Any],
+    ids: tuple[str, str],
+    out: dict[str, Any],
+) -> None:
+    """Revoke sharing, delete the worker, try every datasource type, maybe delete the dataset."""
+    dataset_id, worker_id = ids
     client.share_dataset_only_with(dataset_id=dataset_id, user_emails=[])
     out["shared_after_revoke"] = client.get_shared_users(dataset_id=dataset_id)
     client.delete_compute_worker(worker_id)
@@ -297,6 +331,21 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     if args.get("delete"):
         client.delete_dataset_by_id(dataset_id)
         out["exists_after_delete"] = ApiWorkflowClient().dataset_exists(dataset_id)
+
+
+def main(args: dict[str, Any]) -> dict[str, Any]:
+    """The whole workflow, step by step; what each client call returned, by name."""
+    out: dict[str, Any] = {}
+    client = ApiWorkflowClient()  # token from LIGHTLY_TOKEN, server from LIGHTLY_SERVER_LOCATION
+    dataset_id = _create_dataset(client, args, out)
+    _share(client, dataset_id, args["share_with"], out)
+    worker_id = _register_worker(client, args["worker_name"], out)
+    scheduled_run_id = _schedule(client, args, out)
+    run = _follow_run(client, dataset_id, scheduled_run_id, out)
+    _download_artifacts(client, run, args, out)
+    _tags_and_exports(client, run, out)
+    _metadata_and_download(client, args, out)
+    _clean_up(client, args, (dataset_id, worker_id), out)
     return out
 
 

@@ -98,35 +98,8 @@ def _bucket_lines(s3: Any, bucket: str, key: str) -> list[str]:
     return [line for line in body.splitlines() if line]
 
 
-def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) -> None:
-    images: ImageSet = make_image_set()
-    input_bucket, lightly_bucket = services["S3_INPUT_BUCKET"], services["S3_LIGHTLY_BUCKET"]
-    upload(s3, input_bucket, images)
-    dataset_id = _create_dataset_with_sources(
-        api,
-        services,
-        f"obs://{input_bucket}/{images.prefix}",
-        f"obs://{lightly_bucket}/{images.prefix}",
-    )
-    scheduled_id = _schedule(api, dataset_id, N_SAMPLES)
-    run, states = _follow(api, scheduled_id)
-
-    assert run["state"] == "COMPLETED", run["message"]
-    assert run["datasetId"] == dataset_id and run["scheduledId"] == scheduled_id
-    assert f"{N_SAMPLES} of {images.n_images}" in run["message"]
-    # States only move forward through the pipeline.
-    assert states == sorted(states, key=PIPELINE_ORDER.index), states
-    assert {a["type"] for a in run["artifacts"]} >= {
-        "REPORT_PDF",
-        "REPORT_JSON",
-        "REPORT_V2_JSON",
-        "LOG",
-    }
-    listed = api.call("GET", f"/v1/docker/runs/query/datasetId/{dataset_id}").json()
-    assert [r["id"] for r in listed] == [run["id"]]
-    assert api.call("GET", f"/v1/datasets/{dataset_id}/docker/worker/schedule").json() == []
-
-    # The selection: exactly n_samples, never a corrupt file or a duplicate.
+def _check_selection(api: Api, dataset_id: str, run: dict[str, Any], images: ImageSet) -> list[str]:
+    """The selection: exactly n_samples, never a corrupt file or a duplicate; returns it."""
     tags = api.call("GET", f"/v1/datasets/{dataset_id}/tags").json()
     assert [t["name"] for t in tags] == ["initial-tag"] and tags[0]["runId"] == run["id"]
     export = api.call(
@@ -134,7 +107,7 @@ def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) ->
         f"/v1/datasets/{dataset_id}/tags/{tags[0]['id']}/export/basic/filenames",
         params={"pageSize": 5000, "pageOffset": 0},
     )
-    selected = export.json().split("\n")
+    selected: list[str] = export.json().split("\n")
     assert len(selected) == N_SAMPLES == len(set(selected))
     assert not set(selected) & (images.corrupt | images.duplicates)
     assert set(selected) <= set(images.files)
@@ -144,8 +117,13 @@ def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) ->
         params={"pageSize": 5000, "pageOffset": 5000},
     )
     assert past_end.json() == ""
+    return selected
 
-    # The outputs in the LIGHTLY bucket agree with each other and with the report.
+
+def _check_bucket_outputs(
+    s3: Any, lightly_bucket: str, images: ImageSet, run: dict[str, Any], selected: list[str]
+) -> dict[str, list[str]]:
+    """The outputs in the LIGHTLY bucket agree with each other; returns the filename lists."""
     root = f"{images.prefix}/.lightly/runs/{run['id']}"
     lists = {
         kind: _bucket_lines(s3, lightly_bucket, f"{root}/filenames/{kind}_filenames.txt")
@@ -159,7 +137,13 @@ def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) ->
     embeddings_csv = _bucket_lines(s3, lightly_bucket, f"{root}/data/embeddings.csv")
     assert embeddings_csv[0].startswith("filenames,embedding_0,")
     assert embeddings_csv[0].endswith(",labels") and len(embeddings_csv) == n_clean + 1
+    return lists
 
+
+def _check_reports_and_log(
+    api: Api, run: dict[str, Any], images: ImageSet, lists: dict[str, list[str]]
+) -> None:
+    """The report JSONs, the PDF and the log agree with the bucket's outputs."""
     report = json.loads(_download(api, run, "REPORT_JSON").content)
     assert report["counts"] == {
         "nInput": images.n_images,
@@ -190,6 +174,39 @@ def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) ->
 
     log = _download(api, run, "LOG").text
     assert "UNTRAINED" in log and "corrupt" in log
+
+
+def test_curation_run_end_to_end(api: Api, services: dict[str, str], s3: Any) -> None:
+    images: ImageSet = make_image_set()
+    input_bucket, lightly_bucket = services["S3_INPUT_BUCKET"], services["S3_LIGHTLY_BUCKET"]
+    upload(s3, input_bucket, images)
+    dataset_id = _create_dataset_with_sources(
+        api,
+        services,
+        f"obs://{input_bucket}/{images.prefix}",
+        f"obs://{lightly_bucket}/{images.prefix}",
+    )
+    scheduled_id = _schedule(api, dataset_id, N_SAMPLES)
+    run, states = _follow(api, scheduled_id)
+
+    assert run["state"] == "COMPLETED", run["message"]
+    assert run["datasetId"] == dataset_id and run["scheduledId"] == scheduled_id
+    assert f"{N_SAMPLES} of {images.n_images}" in run["message"]
+    # States only move forward through the pipeline.
+    assert states == sorted(states, key=PIPELINE_ORDER.index), states
+    assert {a["type"] for a in run["artifacts"]} >= {
+        "REPORT_PDF",
+        "REPORT_JSON",
+        "REPORT_V2_JSON",
+        "LOG",
+    }
+    listed = api.call("GET", f"/v1/docker/runs/query/datasetId/{dataset_id}").json()
+    assert [r["id"] for r in listed] == [run["id"]]
+    assert api.call("GET", f"/v1/datasets/{dataset_id}/docker/worker/schedule").json() == []
+
+    selected = _check_selection(api, dataset_id, run, images)
+    lists = _check_bucket_outputs(s3, lightly_bucket, images, run, selected)
+    _check_reports_and_log(api, run, images, lists)
 
 
 def test_signed_urls_cannot_be_tampered_with(api: Api, services: dict[str, str]) -> None:

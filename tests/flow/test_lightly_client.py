@@ -220,14 +220,9 @@ def workflow_runs(
                 run.proc.wait()
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun]) -> None:
-    workflow = workflow_runs[mode]
-    result = workflow.result()
-    args, images = workflow.args, workflow.images
-    dataset_id = result["dataset_id"]
-    n_clean = images.n_images - len(images.corrupt) - len(images.duplicates)
-
+def _check_dataset_sharing_and_workers(
+    result: dict[str, Any], args: dict[str, Any], mode: str
+) -> None:
     # Dataset and datasources.
     assert result["dataset_exists"] is True and result["unknown_dataset_exists"] is False
     assert result["dataset_in_get_datasets"] is True
@@ -249,7 +244,9 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     assert listed[worker_id]["name"] == args["worker_name"] and listed[worker_id]["labels"] == []
     assert worker_id not in result["worker_ids_after_delete"]
 
-    # The run, followed with compute_worker_run_info_generator to success.
+
+def _check_run(result: dict[str, Any], args: dict[str, Any], images: ImageSet) -> dict[str, Any]:
+    """The run, followed with compute_worker_run_info_generator to success; returns it."""
     scheduled_id = result["scheduled_run_id"]
     assert scheduled_id in result["scheduled_ids"]
     assert result["scheduled_priorities"][scheduled_id] == args["priority"]
@@ -257,15 +254,20 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     assert result["ended_successfully"] is True, result["run_infos"]
     assert result["run_infos"][-1]["state"] == "COMPLETED"
     assert result["run_info"]["state"] == "COMPLETED"
-    run = result["run"]
+    run: dict[str, Any] = result["run"]
     assert run["state"] == "COMPLETED", run["message"]
-    assert (run["dataset_id"], run["scheduled_id"]) == (dataset_id, scheduled_id)
+    assert (run["dataset_id"], run["scheduled_id"]) == (result["dataset_id"], scheduled_id)
     assert f"{N_SAMPLES} of {images.n_images}" in run["message"]
     assert result["get_run_id"] == run["id"]
     assert result["dataset_run_ids"] == [run["id"]]
     assert run["id"] in result["all_run_ids"]
+    return run
 
-    # Report and artifacts.
+
+def _check_report_and_artifacts(
+    result: dict[str, Any], args: dict[str, Any], images: ImageSet, run: dict[str, Any]
+) -> None:
+    n_clean = images.n_images - len(images.corrupt) - len(images.duplicates)
     assert result["report_pdf_head"] == "%PDF-"
     assert result["latest_pdf_equal"] is True
     assert result["report_json"]["counts"] == {
@@ -284,6 +286,8 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     else:
         assert "CHECKPOINT" not in run["artifact_types"]
 
+
+def _check_tags_and_exports(result: dict[str, Any], images: ImageSet, run: dict[str, Any]) -> None:
     # Tags and exports: initial-tag holds exactly the selected samples.
     run_tag_names = [t["name"] for t in result["run_tags"]]
     assert "initial-tag" in run_tag_names
@@ -311,33 +315,36 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     # download_dataset wrote every selected image.
     assert result["downloaded"] == sorted(exported)
 
-    # Every datasource type set through the client and read back, secrets masked.
-    if "datasource_secrets" in args:
-        read_back = result["datasource_types"]
-        assert [d["type"] for d in read_back] == [
-            "LOCAL",
-            "S3",
-            "S3DelegatedAccess",
-            "GCS",
-            "AZURE",
-            "OBS",
-        ]
-        assert all(d["purpose"] == "INPUT" for d in read_back)
-        for source in read_back:
-            if source["type"] in SECRET_FIELDS:
-                assert source[SECRET_FIELDS[source["type"]]] == "***", source
-        assert [d["full_path"] for d in read_back] == [
-            "some/images",
-            "s3://a-bucket/images",
-            "s3://a-bucket/images",
-            "gs://a-bucket/images",
-            "a-container/images",
-            "obs://a-bucket/images",
-        ]
-        dumped = json.dumps(result)
-        for secret in DATASOURCE_SECRETS.values():
-            assert secret not in dumped
 
+def _check_datasource_types(result: dict[str, Any]) -> None:
+    """Every datasource type set through the client and read back, secrets masked."""
+    read_back = result["datasource_types"]
+    assert [d["type"] for d in read_back] == [
+        "LOCAL",
+        "S3",
+        "S3DelegatedAccess",
+        "GCS",
+        "AZURE",
+        "OBS",
+    ]
+    assert all(d["purpose"] == "INPUT" for d in read_back)
+    for source in read_back:
+        if source["type"] in SECRET_FIELDS:
+            assert source[SECRET_FIELDS[source["type"]]] == "***", source
+    assert [d["full_path"] for d in read_back] == [
+        "some/images",
+        "s3://a-bucket/images",
+        "s3://a-bucket/images",
+        "gs://a-bucket/images",
+        "a-container/images",
+        "obs://a-bucket/images",
+    ]
+    dumped = json.dumps(result)
+    for secret in DATASOURCE_SECRETS.values():
+        assert secret not in dumped
+
+
+def _check_metadata_and_deletion(result: dict[str, Any], args: dict[str, Any]) -> None:
     # Custom metadata reached the samples; the OBS run deleted its dataset.
     assert result["custom_metadata_uploaded"] == N_SAMPLES
     if args["delete"]:
@@ -345,6 +352,20 @@ def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun
     else:
         with session_factory().begin() as session:
             stored = session.scalars(
-                select(Sample.custom_meta_data).where(Sample.dataset_id == dataset_id)
+                select(Sample.custom_meta_data).where(Sample.dataset_id == result["dataset_id"])
             ).all()
         assert sorted(m["image_id"] for m in stored if m) == list(range(N_SAMPLES))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_lightly_client_workflow(mode: str, workflow_runs: dict[str, WorkflowRun]) -> None:
+    workflow = workflow_runs[mode]
+    result = workflow.result()
+    args, images = workflow.args, workflow.images
+    _check_dataset_sharing_and_workers(result, args, mode)
+    run = _check_run(result, args, images)
+    _check_report_and_artifacts(result, args, images, run)
+    _check_tags_and_exports(result, images, run)
+    if "datasource_secrets" in args:
+        _check_datasource_types(result)
+    _check_metadata_and_deletion(result, args)
