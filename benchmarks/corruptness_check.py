@@ -247,7 +247,7 @@ def detection(datas: list[bytes]) -> bool:
     return same
 
 
-def main() -> None:
+def _parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--files", type=int, default=10_000)
     p.add_argument("--rounds", type=int, default=2)
@@ -269,9 +269,61 @@ def main() -> None:
         args.files, args.rounds = 1_000, 1
     if args.wait_quiet is None:
         args.wait_quiet = 0.0 if args.quick else 2.0
-    cores = os.cpu_count() or 1
-    thread_counts = [int(v) for v in args.threads.split(",") if v.strip()]
+    args.thread_counts = [int(v) for v in args.threads.split(",") if v.strip()]
+    return args
 
+
+_HEADER = (
+    f"{'case':34s} {'best s':>7s} {'files/s':>8s} {'vs old':>7s} {'CPU ms/file':>12s}  rounds (s)"
+)
+
+
+def _compare(args: argparse.Namespace, store: LocalStore, names: list[str], metadata: bool) -> bool:
+    """Time the old stage and ``check_files`` per thread count; True when all agree."""
+
+    def new(threads: int) -> Callable[[], object]:
+        return lambda: check_files(
+            store,
+            names,
+            check_corruptness=True,
+            hash_content=True,
+            compute_metadata=metadata,
+            threads=threads,
+            progress=_ignore,
+        )
+
+    title = "check + hash + metadata" if metadata else "check + hash (no metadata)"
+    cases: dict[str, Callable[[], object]] = {
+        "old, 1 thread (reference)": lambda: old_stage(store, names, metadata),
+    }
+    for threads in args.thread_counts:
+        default = " (default)" if threads == READ_THREADS else ""
+        cases[f"new, threads={threads}{default}"] = new(threads)
+    print(f"\n{title}:\n{_HEADER}")
+    agree = True
+    base = 0.0
+    reference: object = None
+    for name, f in cases.items():
+        wait_quiet(args.wait_quiet)
+        best, cpu, times, out = best_of(args.rounds, f)
+        if not base:
+            base, reference = best, out
+        agree &= out == reference
+        print(
+            f"{name:34s} {best:7.3f} {len(names) / best:8.0f} {base / best:6.2f}x "
+            f"{1000 * cpu / len(names):12.3f}  " + " ".join(f"{t:.2f}" for t in times)
+        )
+    assert isinstance(reference, CheckResult)
+    print(
+        f"corrupt: {len(reference.corrupt)}, hashed: {len(reference.hashes)}, "
+        f"with metadata: {len(reference.metadata)}"
+    )
+    return agree
+
+
+def main() -> None:
+    args = _parse_args()
+    cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="winnow-corrupt-bench-") as tmp:
         t0 = time.perf_counter()
         names = make_files(Path(tmp), args.files)
@@ -282,50 +334,10 @@ def main() -> None:
             f"{sum(sizes) / 1e6:.1f} MB, median {int(np.median(sizes)):,} B, "
             f"64-256 px per side; Pillow {Image.__version__}, {cores} cores"
         )
-
-        def new(threads: int, metadata: bool) -> Callable[[], object]:
-            return lambda: check_files(
-                store,
-                names,
-                check_corruptness=True,
-                hash_content=True,
-                compute_metadata=metadata,
-                threads=threads,
-                progress=_ignore,
-            )
-
         busy0, wall0 = cpu_busy(), time.perf_counter()
         agree = True
-        header = (
-            f"{'case':34s} {'best s':>7s} {'files/s':>8s} {'vs old':>7s} {'CPU ms/file':>12s}"
-            "  rounds (s)"
-        )
         for metadata in (False, True):
-            title = "check + hash + metadata" if metadata else "check + hash (no metadata)"
-            cases: dict[str, Callable[[], object]] = {
-                "old, 1 thread (reference)": lambda m=metadata: old_stage(store, names, m),
-            }
-            for threads in thread_counts:
-                default = " (default)" if threads == READ_THREADS else ""
-                cases[f"new, threads={threads}{default}"] = new(threads, metadata)
-            print(f"\n{title}:\n{header}")
-            base = 0.0
-            reference: object = None
-            for name, f in cases.items():
-                wait_quiet(args.wait_quiet)
-                best, cpu, times, out = best_of(args.rounds, f)
-                if not base:
-                    base, reference = best, out
-                agree &= out == reference
-                print(
-                    f"{name:34s} {best:7.3f} {len(names) / best:8.0f} {base / best:6.2f}x "
-                    f"{1000 * cpu / len(names):12.3f}  " + " ".join(f"{t:.2f}" for t in times)
-                )
-            assert isinstance(reference, CheckResult)
-            print(
-                f"corrupt: {len(reference.corrupt)}, hashed: {len(reference.hashes)}, "
-                f"with metadata: {len(reference.metadata)}"
-            )
+            agree &= _compare(args, store, names, metadata)
         busy = cpu_busy() - busy0
         wall = time.perf_counter() - wall0
         print(

@@ -246,7 +246,7 @@ def _child(args: argparse.Namespace) -> None:
     )
 
 
-def main() -> None:
+def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--n", type=int, default=2000, help="number of images")
     parser.add_argument("--quick", action="store_true", help="smoke run with 160 images")
@@ -266,33 +266,13 @@ def main() -> None:
     parser.add_argument(
         "--child", nargs=3, metavar=("IMAGES", "CKPT", "OUT"), help=argparse.SUPPRESS
     )
-    args = parser.parse_args()
-    if args.child:
-        _child(args)
-        return
-    n = 160 if args.quick else args.n
+    return parser.parse_args()
 
-    tmp_ctx = tempfile.TemporaryDirectory(prefix="winnow-embed-bench-")
-    base = args.keep or Path(tmp_ctx.name)
-    base.mkdir(parents=True, exist_ok=True)
-    image_dir = base / "images"
-    t0 = time.perf_counter()
-    if not image_dir.exists() or len(list(image_dir.iterdir())) != n:
-        make_images(image_dir, n)
-    print(f"{n} JPEGs in {image_dir} ({time.perf_counter() - t0:.1f}s to generate)", flush=True)
-    checkpoint = base / "random_init.ckpt"
-    write_checkpoint(checkpoint)
 
-    import torch
-
-    load_before = [round(x, 2) for x in os.getloadavg()]
-    print(
-        f"torch {torch.__version__}, {os.cpu_count()} CPUs, torch threads "
-        f"{torch.get_num_threads()}, batch size {args.batch_size}, input {INPUT_SIZE}px, "
-        f"{MODEL_NAME} num_ftrs={NUM_FTRS}",
-        flush=True,
-    )
-
+def _alternate_runs(
+    args: argparse.Namespace, image_dir: Path, checkpoint: Path, base: Path
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``args.repeat`` end-to-end runs of lightly-embed and of ours, alternating."""
     lightly_runs: list[dict[str, Any]] = []
     ours_runs: list[dict[str, Any]] = []
     for rep in range(args.repeat):
@@ -320,10 +300,20 @@ def main() -> None:
             )
         )
         print(f"winnow run {rep + 1}: {ours_runs[-1]['wall_s']:.1f}s", flush=True)
-    ours = ours_stage(image_dir, checkpoint, args.batch_size, args.num_workers, args.precision)
-    ref = ours_stage(image_dir, checkpoint, args.batch_size, args.num_workers, "fp32")
-    lightly, ours_sub = lightly_runs[-1], ours_runs[-1]
+    return lightly_runs, ours_runs
 
+
+def _results(
+    args: argparse.Namespace,
+    n: int,
+    load_before: list[float],
+    runs: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+    stages: tuple[dict[str, Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Rates, CPU time and cosine agreement from the runs and the in-process stages."""
+    lightly_runs, ours_runs = runs
+    ours, ref = stages
+    lightly, ours_sub = lightly_runs[-1], ours_runs[-1]
     assert ours["filenames"] == ref["filenames"] == lightly["filenames"], "file order differs"
     cos_min, cos_mean = cosine_stats(ours["embeddings"], ref["embeddings"])
     l_min, l_mean = cosine_stats(ref["embeddings"], lightly["embeddings"])
@@ -333,7 +323,7 @@ def main() -> None:
     ours_rate = max(n / r["wall_s"] for r in ours_runs)
     bar_rates = [r["progress_bar_rate"] for r in lightly_runs if r["progress_bar_rate"]]
     bar_rate = max(bar_rates) if bar_rates else None
-    results: dict[str, Any] = {
+    return {
         "images": n,
         "batch_size": args.batch_size,
         "repeat": args.repeat,
@@ -358,34 +348,78 @@ def main() -> None:
         "cosine_ours_vs_lightly_mean": lo_mean,
         "calibration_min_cosine": ours["calibration_min_cosine"],
     }
-    prec = ours["precision"]
 
-    def row(label: str, value: float | None, fmt: str = "10.1f") -> None:
-        if value is not None:
-            print(f"{label:48s}{value:{fmt}}")
 
-    best = " (best of runs)" if args.repeat > 1 else ""
+def _row(label: str, value: float | None, fmt: str = "10.1f") -> None:
+    if value is not None:
+        print(f"{label:48s}{value:{fmt}}")
+
+
+def _print_results(results: dict[str, Any]) -> None:
+    prec = results["ours_precision"]
+    best = " (best of runs)" if results["repeat"] > 1 else ""
     print()
     print(f"{'images/s' + best:>58s}")
-    row("lightly-embed, end to end (subprocess)", lightly_rate)
-    row("lightly-embed, its progress bar (steady state)", bar_rate)
-    row("winnow, end to end (subprocess)", ours_rate)
-    row(f"winnow stage in-process ({prec})", results["ours_stage_img_s"])
-    row("winnow stage in-process (fp32)", results["ours_fp32_stage_img_s"])
+    _row("lightly-embed, end to end (subprocess)", results["lightly_embed_end_to_end_img_s"])
+    _row(
+        "lightly-embed, its progress bar (steady state)",
+        results["lightly_embed_progress_bar_img_s"],
+    )
+    _row("winnow, end to end (subprocess)", results["ours_end_to_end_img_s"])
+    _row(f"winnow stage in-process ({prec})", results["ours_stage_img_s"])
+    _row("winnow stage in-process (fp32)", results["ours_fp32_stage_img_s"])
     print()
-    row("speed-up, end to end (x)", results["ratio_end_to_end"], "10.2f")
-    row(
+    _row("speed-up, end to end (x)", results["ratio_end_to_end"], "10.2f")
+    _row(
         "speed-up, stage vs lightly's bar (x)",
         results["ratio_stage_vs_lightly_progress_bar"],
         "10.2f",
     )
-    row("CPU seconds per image, lightly-embed", results["lightly_embed_cpu_s_per_img"], "10.4f")
-    row("CPU seconds per image, winnow", results["ours_cpu_s_per_img"], "10.4f")
+    _row("CPU seconds per image, lightly-embed", results["lightly_embed_cpu_s_per_img"], "10.4f")
+    _row("CPU seconds per image, winnow", results["ours_cpu_s_per_img"], "10.4f")
     print()
-    print(f"cosine {prec} vs fp32 (ours):      min {cos_min:.5f}  mean {cos_mean:.5f}")
-    print(f"cosine ours fp32 vs lightly-embed: min {l_min:.5f}  mean {l_mean:.5f}")
-    print(f"cosine ours {prec} vs lightly-embed: min {lo_min:.5f}  mean {lo_mean:.5f}")
-    print(f"load average before the runs: {load_before}")
+    cos = (results["cosine_ours_vs_fp32_min"], results["cosine_ours_vs_fp32_mean"])
+    print(f"cosine {prec} vs fp32 (ours):      min {cos[0]:.5f}  mean {cos[1]:.5f}")
+    cos = (results["cosine_ours_fp32_vs_lightly_min"], results["cosine_ours_fp32_vs_lightly_mean"])
+    print(f"cosine ours fp32 vs lightly-embed: min {cos[0]:.5f}  mean {cos[1]:.5f}")
+    cos = (results["cosine_ours_vs_lightly_min"], results["cosine_ours_vs_lightly_mean"])
+    print(f"cosine ours {prec} vs lightly-embed: min {cos[0]:.5f}  mean {cos[1]:.5f}")
+    print(f"load average before the runs: {results['load_average_before']}")
+
+
+def main() -> None:
+    args = _parse_args()
+    if args.child:
+        _child(args)
+        return
+    n = 160 if args.quick else args.n
+
+    tmp_ctx = tempfile.TemporaryDirectory(prefix="winnow-embed-bench-")
+    base = args.keep or Path(tmp_ctx.name)
+    base.mkdir(parents=True, exist_ok=True)
+    image_dir = base / "images"
+    t0 = time.perf_counter()
+    if not image_dir.exists() or len(list(image_dir.iterdir())) != n:
+        make_images(image_dir, n)
+    print(f"{n} JPEGs in {image_dir} ({time.perf_counter() - t0:.1f}s to generate)", flush=True)
+    checkpoint = base / "random_init.ckpt"
+    write_checkpoint(checkpoint)
+
+    import torch
+
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    print(
+        f"torch {torch.__version__}, {os.cpu_count()} CPUs, torch threads "
+        f"{torch.get_num_threads()}, batch size {args.batch_size}, input {INPUT_SIZE}px, "
+        f"{MODEL_NAME} num_ftrs={NUM_FTRS}",
+        flush=True,
+    )
+
+    runs = _alternate_runs(args, image_dir, checkpoint, base)
+    ours = ours_stage(image_dir, checkpoint, args.batch_size, args.num_workers, args.precision)
+    ref = ours_stage(image_dir, checkpoint, args.batch_size, args.num_workers, "fp32")
+    results = _results(args, n, load_before, runs, (ours, ref))
+    _print_results(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     tmp_ctx.cleanup()
