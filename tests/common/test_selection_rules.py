@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -169,3 +171,13 @@ def test_parse_worker_config_applies_the_stricter_field_checks() -> None:
 )
 def test_parse_worker_config_accepts_every_strategy(strategy: dict[str, Any]) -> None:
     parse_worker_config(config(strategy))
+
+
+def test_rules_do_not_import_the_worker_config() -> None:
+    # The rules and the config used to import each other; the imports now run one way only.
+    code = (
+        "import sys, winnow_common.schemas.selection_rules as r; "
+        "assert 'winnow_common.schemas.worker_config' not in sys.modules, 'imported'; "
+        "assert r.SelectionEntry.__module__ == 'winnow_common.schemas.selection_config'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,26 +8,23 @@ shared/reference/lightly-semantics.md §1.9).
 Messages are shown to API users, so they use the wire spelling of each key and always list the
 allowed combinations when a pair is refused.
 
-``worker_config`` imports this module, so the config models are only imported for type checking
-here; field names are read from ``type(obj).model_fields`` at runtime.
+The models come from ``selection_config``; ``worker_config`` imports this module (and not the
+other way round).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from winnow_common.enums import SelectionInputType, SelectionStrategyType
-
-if TYPE_CHECKING:
-    from winnow_common.schemas.worker_config import (
-        SelectionEntry,
-        SelectionInput,
-        SelectionStrategy,
-    )
+from winnow_common.schemas.selection_config import (
+    SelectionEntry,
+    SelectionInput,
+    SelectionStrategy,
+)
 
 _I = SelectionInputType
 _S = SelectionStrategyType

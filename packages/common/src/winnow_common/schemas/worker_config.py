@@ -2,6 +2,8 @@
 
 Keys arrive camelCase (the lightly client converts them); snake_case field names are accepted too.
 Unknown keys are rejected with the closest valid key, like the lightly client's own check.
+The ``selection`` section's models live in ``selection_config`` (re-exported here), so that
+``selection_rules`` can check them without importing this module.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from winnow_common.enums import SelectionInputType, SelectionStrategyType
 from winnow_common.errors import InvalidWorkerConfig
@@ -21,51 +22,54 @@ from winnow_common.schemas.datasource_paths import (
     embeddings_path_problem,
     relevant_filenames_problem,
 )
+from winnow_common.schemas.selection_config import ConfigModel
+
+# The selection models, re-exported ("X as X") for callers that import them from here.
+from winnow_common.schemas.selection_config import SelectionConfig as SelectionConfig
+from winnow_common.schemas.selection_config import SelectionEntry as SelectionEntry
+from winnow_common.schemas.selection_config import SelectionInput as SelectionInput
+from winnow_common.schemas.selection_config import SelectionStrategy as SelectionStrategy
 from winnow_common.schemas.selection_rules import selection_problems
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
-class _ConfigModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
 DEFAULT_CORRUPTION_THRESHOLD = 0.1
 
 
-class CorruptnessCheckConfig(_ConfigModel):
+class CorruptnessCheckConfig(ConfigModel):
     corruption_threshold: Fraction = DEFAULT_CORRUPTION_THRESHOLD
 
 
-class InputExpirationConfig(_ConfigModel):
+class InputExpirationConfig(ConfigModel):
     min_days_to_expiration: float = Field(ge=0)
     handling_strategy: Literal["SKIP", "ABORT"]
 
 
-class DatasourceOptions(_ConfigModel):
+class DatasourceOptions(ConfigModel):
     bypass_verify: bool = False
     enable_datapool_update: bool = True
     process_all: bool = False
     input_expiration: InputExpirationConfig | None = None
 
 
-class CropsConfig(_ConfigModel):
+class CropsConfig(ConfigModel):
     enable_upload: bool = True
     enable_upload_for_tasks: list[str] | None = None
 
 
-class TrainingConfig(_ConfigModel):
+class TrainingConfig(ConfigModel):
     task_name: str | None = None
 
 
-class StoppingCondition(_ConfigModel):
+class StoppingCondition(ConfigModel):
     """Legacy ``stopping_condition``: ``n_samples`` is a count (int) or a fraction (< 1)."""
 
     n_samples: float | None = Field(default=None, gt=0)
     min_distance: float | None = Field(default=None, ge=0)
 
 
-class DockerConfig(_ConfigModel):
+class DockerConfig(ConfigModel):
     """The ``docker`` section: V4 typed keys plus the 2022 documented keys."""
 
     checkpoint: str | None = None
@@ -97,36 +101,36 @@ class DockerConfig(_ConfigModel):
     n_example_images: int = Field(default=6, ge=0)
 
 
-class LoaderConfig(_ConfigModel):
+class LoaderConfig(ConfigModel):
     batch_size: int | None = Field(default=None, ge=1)
     shuffle: bool | None = None
     num_workers: int | None = Field(default=None, ge=-1)
     drop_last: bool | None = None
 
 
-class ModelConfig(_ConfigModel):
+class ModelConfig(ConfigModel):
     name: Literal["resnet-18", "resnet-34", "resnet-50", "resnet-101", "resnet-152"] | None = None
     out_dim: int | None = Field(default=None, ge=1)
     num_ftrs: int | None = Field(default=None, ge=1)
     width: int | None = Field(default=None, ge=1)
 
 
-class TrainerConfig(_ConfigModel):
+class TrainerConfig(ConfigModel):
     gpus: int | None = Field(default=None, ge=0)
     max_epochs: int | None = Field(default=None, ge=0)
     precision: Literal[16, 32] | None = None
 
 
-class CriterionConfig(_ConfigModel):
+class CriterionConfig(ConfigModel):
     temperature: float | None = Field(default=None, gt=0)
 
 
-class OptimizerConfig(_ConfigModel):
+class OptimizerConfig(ConfigModel):
     lr: float | None = Field(default=None, ge=0)
     weight_decay: Fraction | None = None
 
 
-class CollateConfig(_ConfigModel):
+class CollateConfig(ConfigModel):
     input_size: int | None = Field(default=None, ge=1)
     cj_prob: Fraction | None = None
     cj_bright: Fraction | None = None
@@ -144,11 +148,11 @@ class CollateConfig(_ConfigModel):
     rr_degrees: list[float] | None = None
 
 
-class CheckpointCallbackConfig(_ConfigModel):
+class CheckpointCallbackConfig(ConfigModel):
     save_last: bool | None = None
 
 
-class LightlyConfig(_ConfigModel):
+class LightlyConfig(ConfigModel):
     """The ``lightly`` section (SSL training and embedding settings)."""
 
     seed: int | None = None
@@ -161,49 +165,7 @@ class LightlyConfig(_ConfigModel):
     collate: CollateConfig | None = None
 
 
-class SelectionInput(_ConfigModel):
-    type: SelectionInputType
-    task: str | None = None
-    score: str | None = None
-    key: str | None = None
-    name: str | None = None
-    dataset_id: ObjectId | None = None
-    tag_name: str | None = None
-    random_seed: int | None = None
-    categories: list[str] | None = None
-
-
-class SelectionStrategy(_ConfigModel):
-    type: SelectionStrategyType
-    # The one snake_case key on the wire: its alias equals its name.
-    stopping_condition_minimum_distance: float | None = Field(
-        default=None, alias="stopping_condition_minimum_distance"
-    )
-    threshold: float | None = None
-    operation: Literal["SMALLER", "SMALLER_EQUAL", "BIGGER", "BIGGER_EQUAL"] | None = None
-    target: dict[str, float] | None = None
-    num_nearest_neighbors: int | None = Field(default=None, ge=2)
-    stopping_condition_minimum_typicality: float | None = Field(default=None, gt=0)
-    strength: float | None = Field(default=None, ge=-1e9, le=1e9)
-    stopping_condition_max_sum: float | None = Field(default=None, ge=0)
-    target_range: dict[str, float] | None = None
-    distribution: Literal["TARGET", "UNIFORM", "INPUT"] | None = None
-
-
-class SelectionEntry(_ConfigModel):
-    input: SelectionInput
-    strategy: SelectionStrategy
-
-
-class SelectionConfig(_ConfigModel):
-    n_samples: int | None = Field(default=None, ge=1)
-    proportion_samples: float | None = Field(default=None, gt=0, le=1)
-    strategies: list[SelectionEntry] = Field(min_length=1)
-    lightly_path_regex: str | None = Field(default=None, min_length=1)
-    auto_tasks: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class WorkerConfigV4(_ConfigModel):
+class WorkerConfigV4(ConfigModel):
     """The whole ``config`` of a V4 worker config create request."""
 
     worker_type: Literal["FULL"] = "FULL"
