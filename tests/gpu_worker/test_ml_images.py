@@ -1,7 +1,13 @@
-from PIL import ImageFile
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFile
 
 from winnow_gpu_worker.ml.images import (
     IMAGE_EXTENSIONS,
+    decode_failure,
+    decode_rgb,
     file_extension,
     is_image_filename,
     strict_truncation,
@@ -40,3 +46,34 @@ def test_strict_truncation_restores_global_flag() -> None:
         assert ImageFile.LOAD_TRUNCATED_IMAGES is True
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _encode(image: Image.Image, fmt: str, orientation: int | None = None) -> bytes:
+    buf = io.BytesIO()
+    if orientation is None:
+        image.save(buf, format=fmt)
+    else:
+        exif = image.getexif()
+        exif[0x0112] = orientation
+        image.save(buf, format=fmt, exif=exif)
+    return buf.getvalue()
+
+
+def test_decode_rgb_uprights_converts_and_drafts_jpegs() -> None:
+    pixels = np.random.default_rng(0).integers(0, 256, size=(64, 256, 3), dtype=np.uint8)
+    photo = Image.fromarray(pixels)
+    # EXIF orientation 6 (rotate 90 degrees clockwise) is applied: width and height swap.
+    assert decode_rgb(_encode(photo, "JPEG", orientation=6), 1000).size == (64, 256)
+    # JPEGs decode at the smallest 1/2^k scale keeping both sides >= draft_size.
+    assert decode_rgb(_encode(photo, "JPEG"), 16).size == (64, 16)
+    # Other formats decode at full size; every mode comes back as RGB.
+    grey = decode_rgb(_encode(photo.convert("L"), "PNG"), 16)
+    assert grey.mode == "RGB" and grey.size == (256, 64)
+
+
+def test_decode_rgb_refuses_truncated_data_and_describes_failures() -> None:
+    data = _encode(Image.new("RGB", (64, 64), "red"), "PNG")
+    with pytest.raises(OSError) as info:
+        decode_rgb(data[: len(data) // 2], 64)
+    assert decode_failure(info.value).startswith("could not decode image (OSError: ")
+    assert decode_failure(ValueError()) == "could not decode image (ValueError)"

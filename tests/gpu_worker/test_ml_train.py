@@ -13,14 +13,10 @@ from omegaconf import OmegaConf
 from PIL import Image
 
 from winnow_common.schemas.worker_config import LightlyConfig
-from winnow_gpu_worker.ml import train as train_module
+from winnow_gpu_worker.ml import train_settings
 from winnow_gpu_worker.ml.models import build_embedding_model, build_simclr_model, load_checkpoint
-from winnow_gpu_worker.ml.train import (
-    TrainResult,
-    build_transform_kwargs,
-    resolve_training_settings,
-    train_simclr,
-)
+from winnow_gpu_worker.ml.train import TrainResult, train_simclr
+from winnow_gpu_worker.ml.train_settings import build_transform_kwargs, resolve_training_settings
 
 
 def _jpeg(seed: int, size: int = 32) -> bytes:
@@ -135,10 +131,10 @@ def test_unmappable_collate_values_raise(collate: dict[str, object], match: str)
 
 
 def test_unknown_schema_field_is_refused_not_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Simulate a key added to the schema later but not mapped by train.py: it must raise.
-    handled = dict(train_module._HANDLED_KEYS)
+    # Simulate a key added to the schema later but not mapped by train_settings.py: it must raise.
+    handled = dict(train_settings._HANDLED_KEYS)
     handled["loader"] = frozenset({"batch_size"})
-    monkeypatch.setattr(train_module, "_HANDLED_KEYS", handled)
+    monkeypatch.setattr(train_settings, "_HANDLED_KEYS", handled)
     cfg = LightlyConfig.model_validate({"loader": {"batchSize": 4, "shuffle": False}})
     with pytest.raises(ValueError, match=r"lightly\.loader keys \['shuffle'\] have no equivalent"):
         resolve_training_settings(cfg)

@@ -9,7 +9,6 @@ of float32, bfloat16 autocast on the CPU (AMX/AVX-512-BF16) or float16 autocast 
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import signal
@@ -19,11 +18,11 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
 from winnow_common.errors import StorageUnavailable
-from winnow_gpu_worker.ml.images import strict_truncation
+from winnow_gpu_worker.ml.images import decode_failure, decode_rgb
 
 if TYPE_CHECKING:
     # Imported lazily at run time: spawned DataLoader workers unpickle ImageBytesDataset from this
@@ -94,17 +93,7 @@ def ignore_stop_signals(_worker_id: int = 0) -> None:
 
 def _decode_rgb(data: bytes, size: int) -> np.ndarray:
     """Decode ``data`` to a normalised float32 CHW array of ``size`` x ``size``."""
-    with strict_truncation(), Image.open(io.BytesIO(data)) as img:
-        if img.format == "JPEG":
-            # Lets libjpeg decode at 1/2, 1/4 or 1/8 scale, which is most of the decode cost for
-            # large photos when the network input is tiny.
-            img.draft("RGB", (size, size))
-        img.load()
-        try:
-            oriented = ImageOps.exif_transpose(img)
-        except Exception:  # broken EXIF must not make good pixels unusable
-            oriented = img
-        rgb = oriented.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
+    rgb = decode_rgb(data, size).resize((size, size), Image.Resampling.BILINEAR)
     arr = np.asarray(rgb, dtype=np.float32) / np.float32(255.0)
     arr = (arr - IMAGENET_MEAN) / IMAGENET_STD
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
@@ -138,10 +127,8 @@ class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
         except StorageUnavailable:
             raise  # an outage is not a bad file: the attempt waits or stops
         except Exception as exc:  # reported per file by embed_images
-            text = str(exc).strip()
-            reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
             zeros = torch.zeros(3, self.input_size, self.input_size, dtype=torch.float32)
-            return zeros, index, f"could not decode image ({reason})"
+            return zeros, index, decode_failure(exc)
         return torch.from_numpy(arr), index, ""
 
 
@@ -237,100 +224,131 @@ def embed_images(
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
     names = sorted(set(filenames))
-    total = len(names)
     dev = _resolve_device(device)
-    use_cuda = dev.type == "cuda"
     candidate = _candidate_precision(precision, dev)
-    calibrate = precision == "auto" and candidate != "fp32"
-    chosen = candidate
-    calibration: float | None = None
-    model = model.to(dev).to(memory_format=torch.channels_last).eval()
+    run = _ModelRun(
+        model=model.to(dev).to(memory_format=torch.channels_last).eval(),
+        dev=dev,
+        chosen=candidate,
+        calibrate=precision == "auto" and candidate != "fp32",
+    )
     workers = (os.cpu_count() or 1) if num_workers < 0 else num_workers
-
     loader = DataLoader(
         ImageBytesDataset(names, read, input_size),
         batch_size=batch_size,
         shuffle=False,
         num_workers=workers,
-        pin_memory=use_cuda,
+        pin_memory=dev.type == "cuda",
         multiprocessing_context=multiprocessing_context if workers > 0 else None,
         worker_init_fn=ignore_stop_signals if workers > 0 else None,
     )
+    with torch.inference_mode():
+        rows = _embed_batches(loader, names, run, progress)
+        if rows.out is None:
+            # No image decoded; still report the model's embedding width for downstream CSVs.
+            dummy = torch.zeros(1, 3, input_size, input_size)
+            width = run.forward(dummy, "fp32").shape[1]
+            rows.out = np.empty((len(names), width), dtype=np.float32)
 
-    def forward(batch: torch.Tensor, mode: str) -> np.ndarray:
+    kept = [n for n, ok in zip(names, rows.ok, strict=True) if ok]
+    embeddings = rows.out if rows.ok.all() else rows.out[rows.ok]
+    return EmbeddingResult(
+        filenames=kept,
+        embeddings=np.ascontiguousarray(embeddings),
+        failed=rows.failed,
+        precision=run.chosen,
+        calibration_min_cosine=run.calibration,
+    )
+
+
+@dataclass
+class _ModelRun:
+    """The model on its device and the precision it runs in (settled on the first batch)."""
+
+    model: torch.nn.Module
+    dev: torch.device
+    chosen: str
+    calibrate: bool
+    calibration: float | None = None
+
+    def forward(self, batch: torch.Tensor, mode: str) -> np.ndarray:
+        """Embed ``batch`` in ``mode`` ("fp32" or an autocast dtype); float32 (N, D) on the host."""
+        dev = self.dev
         batch = batch.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
         dtype = _DTYPES.get(mode)
         with torch.autocast(
             device_type=dev.type, dtype=dtype or torch.float32, enabled=dtype is not None
         ):
-            out = model(batch)
+            out = self.model(batch)
         feats: np.ndarray = out.float().flatten(1).cpu().numpy()
         return feats
 
-    def embed_batch(batch: torch.Tensor) -> np.ndarray:
-        nonlocal calibrate, chosen, calibration
-        feats = forward(batch, chosen)
-        if calibrate:
-            calibrate = False
-            reference = forward(batch, "fp32")
-            calibration = _min_cosine(feats, reference)
-            if calibration < CALIBRATION_MIN_COSINE:
+    def embed(self, batch: torch.Tensor) -> np.ndarray:
+        """Embed ``batch`` in the chosen precision; the first call calibrates "auto" once."""
+        feats = self.forward(batch, self.chosen)
+        if self.calibrate:
+            self.calibrate = False
+            reference = self.forward(batch, "fp32")
+            self.calibration = _min_cosine(feats, reference)
+            if self.calibration < CALIBRATION_MIN_COSINE:
                 logger.warning(
                     "%s embeddings reach only cosine %.4f of float32 on the first batch; "
                     "embedding in float32",
-                    chosen,
-                    calibration,
+                    self.chosen,
+                    self.calibration,
                 )
-                chosen, feats = "fp32", reference
+                self.chosen, feats = "fp32", reference
             else:
                 logger.info(
                     "embedding in %s autocast (min cosine %.5f to float32 on %d images)",
-                    chosen,
-                    calibration,
+                    self.chosen,
+                    self.calibration,
                     len(feats),
                 )
         return feats
 
+
+@dataclass
+class _Rows:
+    """Embedding rows by input index (``out`` is sized after the first batch) and which decoded."""
+
+    out: np.ndarray | None
+    ok: np.ndarray
+    failed: dict[str, str]
+
+
+def _embed_batches(
+    loader: DataLoader[tuple[torch.Tensor, int, str]],
+    names: list[str],
+    run: _ModelRun,
+    progress: Callable[[int, int], None] | None,
+) -> _Rows:
+    """Run every decoded batch of ``loader`` through the model (call under inference_mode)."""
+    total = len(names)
     # Rows are written into one preallocated array (sized after the first batch) so that large
     # runs never hold a list of per-batch arrays plus their concatenation at the same time.
-    out_rows: np.ndarray | None = None
-    ok_mask = np.zeros(total, dtype=bool)
-    failed: dict[str, str] = {}
+    rows = _Rows(None, np.zeros(total, dtype=bool), {})
+    dev = run.dev
     done = 0
-    with torch.inference_mode():
-        for images, indices, errors in loader:
-            idx = indices.numpy()
-            good = np.array([not e for e in errors], dtype=bool)
-            for i, err in zip(idx[~good], (e for e in errors if e), strict=True):
-                failed[names[int(i)]] = err
-            if good.any():
-                # Mask after the transfer so the pinned batch is copied as a whole, asynchronously.
-                batch = images.to(dev, non_blocking=True)
-                if not good.all():
-                    batch = batch[torch.from_numpy(good).to(dev)]
-                feats = embed_batch(batch)
-                if out_rows is None:
-                    out_rows = np.empty((total, feats.shape[1]), dtype=np.float32)
-                out_rows[idx[good]] = feats
-                ok_mask[idx[good]] = True
-            done += len(idx)
-            if progress is not None:
-                progress(done, total)
-        if out_rows is None:
-            # No image decoded; still report the model's embedding width for downstream CSVs.
-            dummy = torch.zeros(1, 3, input_size, input_size)
-            width = forward(dummy, "fp32").shape[1]
-            out_rows = np.empty((total, width), dtype=np.float32)
-
-    kept = [n for n, ok in zip(names, ok_mask, strict=True) if ok]
-    embeddings = out_rows if ok_mask.all() else out_rows[ok_mask]
-    return EmbeddingResult(
-        filenames=kept,
-        embeddings=np.ascontiguousarray(embeddings),
-        failed=failed,
-        precision=chosen,
-        calibration_min_cosine=calibration,
-    )
+    for images, indices, errors in loader:
+        idx = indices.numpy()
+        good = np.array([not e for e in errors], dtype=bool)
+        for i, err in zip(idx[~good], (e for e in errors if e), strict=True):
+            rows.failed[names[int(i)]] = err
+        if good.any():
+            # Mask after the transfer so the pinned batch is copied as a whole, asynchronously.
+            batch = images.to(dev, non_blocking=True)
+            if not good.all():
+                batch = batch[torch.from_numpy(good).to(dev)]
+            feats = run.embed(batch)
+            if rows.out is None:
+                rows.out = np.empty((total, feats.shape[1]), dtype=np.float32)
+            rows.out[idx[good]] = feats
+            rows.ok[idx[good]] = True
+        done += len(idx)
+        if progress is not None:
+            progress(done, total)
+    return rows
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:

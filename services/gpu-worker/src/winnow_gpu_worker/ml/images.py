@@ -1,13 +1,18 @@
-"""Image filename helpers and Pillow decoding guards shared by the ML stages."""
+"""Image filename helpers, Pillow decoding guards and the model's one image decoder.
+
+:func:`decode_rgb` is how every model input is decoded (embedding and training alike), so the
+pixels a trained model saw and the pixels it later embeds come from the same code.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PIL import ImageFile
+from PIL import Image, ImageFile, ImageOps
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +62,30 @@ def strict_truncation() -> Iterator[None]:
             yield
         finally:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def decode_rgb(data: bytes, draft_size: int) -> Image.Image:
+    """Decode ``data`` to an RGB image, upright by its EXIF orientation, for a model input.
+
+    JPEGs are decoded at the smallest 1/2^k scale that keeps both sides at least
+    ``draft_size`` pixels (libjpeg's draft mode), which is most of the decode cost for large
+    photos when the network input is small. Truncated data raises (see
+    :func:`strict_truncation`); a broken EXIF block leaves the image as stored. The result is
+    detached from ``data`` (a converted copy).
+    """
+    with strict_truncation(), Image.open(io.BytesIO(data)) as img:
+        if img.format == "JPEG":
+            img.draft("RGB", (draft_size, draft_size))
+        img.load()
+        try:
+            oriented = ImageOps.exif_transpose(img)
+        except Exception:  # broken EXIF must not make good pixels unusable
+            oriented = img
+        return oriented.convert("RGB")
+
+
+def decode_failure(exc: BaseException) -> str:
+    """The per-file reason recorded when an image cannot be read or decoded for the model."""
+    text = str(exc).strip()
+    reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"could not decode image ({reason})"

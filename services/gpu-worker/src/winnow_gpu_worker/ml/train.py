@@ -5,14 +5,14 @@ torch loop instead of a Lightning Trainer: lightly's model (:mod:`winnow_gpu_wor
 ``lightly.loss.NTXentLoss(temperature)``, ``torch.optim.SGD(lr, weight_decay)`` (no momentum, no
 schedule, no batch-size scaling of ``lr``), ``lightly.transforms.SimCLRTransform`` built from
 ``collate`` and a DataLoader built from ``loader``. Every ``lightly_config`` key is either mapped
-or refused with ``ValueError``; see :func:`resolve_training_settings`.
+or refused with ``ValueError``; see :mod:`winnow_gpu_worker.ml.train_settings`. Images are
+decoded by :func:`winnow_gpu_worker.ml.images.decode_rgb`, as for embedding.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import logging
 import math
 import os
@@ -26,82 +26,22 @@ import numpy as np
 import torch
 from lightly.loss import NTXentLoss
 from lightly.transforms.simclr_transform import SimCLRTransform
-from PIL import Image, ImageOps
-from pydantic import BaseModel
+from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
 from winnow_common.schemas.worker_config import LightlyConfig
 from winnow_gpu_worker.ml.embed import ignore_stop_signals
-from winnow_gpu_worker.ml.images import strict_truncation
+from winnow_gpu_worker.ml.images import decode_failure, decode_rgb
 from winnow_gpu_worker.ml.models import (
-    DEFAULT_SEED,
     EmbeddingModel,
-    ModelSpec,
     SimCLRModel,
     build_simclr_model,
     load_checkpoint,
     save_checkpoint,
 )
+from winnow_gpu_worker.ml.train_settings import TrainSettings, resolve_training_settings
 
 logger = logging.getLogger(__name__)
-
-# lightly 1.6 lightly/cli/config/config.yaml == the Lightly Worker's default lightly_config.
-LIGHTLY_COLLATE_DEFAULTS: dict[str, Any] = {
-    "input_size": 64,
-    "cj_prob": 0.8,
-    "cj_bright": 0.7,
-    "cj_contrast": 0.7,
-    "cj_sat": 0.7,
-    "cj_hue": 0.2,
-    "min_scale": 0.15,
-    "random_gray_scale": 0.2,
-    "gaussian_blur": 0.5,
-    "sigmas": (0.2, 2.0),
-    "vf_prob": 0.0,
-    "hf_prob": 0.5,
-    "rr_prob": 0.0,
-    "rr_degrees": None,
-}
-# The Lightly webapp's default config still sends the deprecated ``kernel_size: 0.1``.
-DEPRECATED_KERNEL_SIZE_DEFAULT = 0.1
-DEFAULT_BATCH_SIZE = 16
-DEFAULT_MAX_EPOCHS = 100
-DEFAULT_PRECISION = 32
-DEFAULT_TEMPERATURE = 0.5
-DEFAULT_LR = 1.0
-DEFAULT_WEIGHT_DECAY = 1e-5
-
-# Keys of each lightly_config section that this module honours. A schema field missing here makes
-# training refuse the config instead of silently ignoring the new key.
-_HANDLED_KEYS: dict[str, frozenset[str]] = {
-    "loader": frozenset({"batch_size", "shuffle", "num_workers", "drop_last"}),
-    "model": frozenset({"name", "out_dim", "num_ftrs", "width"}),
-    "trainer": frozenset({"gpus", "max_epochs", "precision"}),
-    "criterion": frozenset({"temperature"}),
-    "optimizer": frozenset({"lr", "weight_decay"}),
-    "collate": frozenset({*LIGHTLY_COLLATE_DEFAULTS, "kernel_size"}),
-    "checkpoint_callback": frozenset({"save_last"}),
-}
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """``lightly_config`` resolved against lightly's defaults (what training actually uses)."""
-
-    model: ModelSpec
-    transform_kwargs: dict[str, Any]
-    batch_size: int = DEFAULT_BATCH_SIZE
-    shuffle: bool = True
-    num_workers: int = -1
-    drop_last: bool = True
-    gpus: int = 1
-    max_epochs: int = DEFAULT_MAX_EPOCHS
-    precision: int = DEFAULT_PRECISION
-    temperature: float = DEFAULT_TEMPERATURE
-    lr: float = DEFAULT_LR
-    weight_decay: float = DEFAULT_WEIGHT_DECAY
-    seed: int = DEFAULT_SEED
-    save_last: bool = True
 
 
 @dataclass
@@ -128,117 +68,11 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def _set_fields(section: BaseModel | None) -> dict[str, Any]:
-    if section is None:
-        return {}
-    return {k: v for k, v in section.model_dump().items() if v is not None}
-
-
-def _check_handled(lightly_cfg: LightlyConfig) -> None:
-    for name in _HANDLED_KEYS:
-        section = getattr(lightly_cfg, name)
-        unknown = sorted(set(_set_fields(section)) - _HANDLED_KEYS[name])
-        if unknown:
-            raise ValueError(
-                f"lightly.{name} keys {unknown} have no equivalent in Winnow's SimCLR training"
-            )
-
-
-def build_transform_kwargs(lightly_cfg: LightlyConfig | None) -> dict[str, Any]:
-    """Map ``lightly.collate`` onto ``lightly.transforms.SimCLRTransform`` keyword arguments.
-
-    Unset keys take lightly's CLI defaults (not SimCLRTransform's own, which differ). Raises
-    ``ValueError`` for values SimCLRTransform cannot express (see ``kernel_size``).
-    """
-    given = _set_fields(lightly_cfg.collate if lightly_cfg else None)
-    kwargs = dict(LIGHTLY_COLLATE_DEFAULTS)
-    kernel_size = given.pop("kernel_size", None)
-    if kernel_size is not None:
-        if not math.isclose(kernel_size, DEPRECATED_KERNEL_SIZE_DEFAULT):
-            raise ValueError(
-                f"lightly.collate.kernel_size={kernel_size} has no equivalent: lightly deprecated "
-                "and ignores it since v1.2.45 (the Gaussian blur radius is drawn from "
-                "collate.sigmas); remove it (or leave the default 0.1) and set sigmas instead"
-            )
-        logger.info(
-            "lightly.collate.kernel_size=0.1 (webapp default) is deprecated and has no effect, "
-            "as in lightly >= 1.2.45; the blur uses collate.sigmas=%s",
-            given.get("sigmas", kwargs["sigmas"]),
-        )
-    sigmas = given.pop("sigmas", None)
-    if sigmas is not None:
-        if len(sigmas) != 2 or not 0 < sigmas[0] <= sigmas[1]:
-            raise ValueError(
-                f"lightly.collate.sigmas must be [min, max] with 0 < min <= max, got {sigmas}"
-            )
-        kwargs["sigmas"] = (float(sigmas[0]), float(sigmas[1]))
-    rr_degrees = given.pop("rr_degrees", None)
-    if rr_degrees is not None:
-        if len(rr_degrees) == 1:
-            kwargs["rr_degrees"] = float(rr_degrees[0])
-        elif len(rr_degrees) == 2:
-            kwargs["rr_degrees"] = (float(rr_degrees[0]), float(rr_degrees[1]))
-        else:
-            raise ValueError(
-                f"lightly.collate.rr_degrees must be [max] or [min, max] degrees, got {rr_degrees}"
-            )
-    kwargs.update(given)
-    return kwargs
-
-
-def resolve_training_settings(lightly_cfg: LightlyConfig | None) -> TrainSettings:
-    """Resolve ``lightly_config`` against lightly's defaults, refusing unmappable keys.
-
-    Honoured: ``seed``; ``loader.{batch_size, shuffle, num_workers (-1 = all cores), drop_last}``;
-    ``model.{name, width, num_ftrs, out_dim}``; ``trainer.{max_epochs, precision, gpus}``
-    (``gpus=0`` forces the CPU, ``gpus`` is ignored without CUDA, more than one GPU trains on
-    one); ``criterion.temperature``; ``optimizer.{lr, weight_decay}`` (plain SGD as in lightly);
-    every ``collate`` key (``kernel_size`` only at its deprecated default, see
-    :func:`build_transform_kwargs`); ``checkpoint_callback.save_last``.
-    """
-    cfg = lightly_cfg or LightlyConfig()
-    _check_handled(cfg)
-    loader = _set_fields(cfg.loader)
-    trainer = _set_fields(cfg.trainer)
-    criterion = _set_fields(cfg.criterion)
-    optimizer = _set_fields(cfg.optimizer)
-    callback = _set_fields(cfg.checkpoint_callback)
-    return TrainSettings(
-        model=ModelSpec.from_config(cfg.model),
-        transform_kwargs=build_transform_kwargs(cfg),
-        batch_size=int(loader.get("batch_size", DEFAULT_BATCH_SIZE)),
-        shuffle=bool(loader.get("shuffle", True)),
-        num_workers=int(loader.get("num_workers", -1)),
-        drop_last=bool(loader.get("drop_last", True)),
-        gpus=int(trainer.get("gpus", 1)),
-        max_epochs=int(trainer.get("max_epochs", DEFAULT_MAX_EPOCHS)),
-        precision=int(trainer.get("precision", DEFAULT_PRECISION)),
-        temperature=float(criterion.get("temperature", DEFAULT_TEMPERATURE)),
-        lr=float(optimizer.get("lr", DEFAULT_LR)),
-        weight_decay=float(optimizer.get("weight_decay", DEFAULT_WEIGHT_DECAY)),
-        seed=int(cfg.seed) if cfg.seed is not None else DEFAULT_SEED,
-        save_last=bool(callback.get("save_last", True)),
-    )
-
-
-def _decode_for_training(data: bytes, draft_size: int) -> Image.Image:
-    with strict_truncation(), Image.open(io.BytesIO(data)) as img:
-        if img.format == "JPEG":
-            # Decode at the smallest 1/2^k scale that still leaves every random crop at least
-            # input_size pixels wide; the crop is resized to input_size anyway.
-            img.draft("RGB", (draft_size, draft_size))
-        img.load()
-        try:
-            oriented = ImageOps.exif_transpose(img)
-        except Exception:  # broken EXIF must not make good pixels unusable
-            oriented = img
-        return oriented.convert("RGB")
-
-
 class SimCLRViewsDataset(Dataset[tuple[torch.Tensor | None, torch.Tensor | None, int, str]]):
     """Reads image bytes by name and yields two augmented views ``(v0, v1, index, error)``.
 
-    A file that cannot be read or decoded yields ``(None, None, index, reason)``; the collate
+    A file that cannot be read or decoded yields ``(None, None, index, reason)`` (the message
+    recorded in ``TrainResult.failed``); the collate
     function drops it, so one bad file never stops training. ``read`` and ``transform`` must be
     picklable for spawned DataLoader workers.
     """
@@ -261,15 +95,9 @@ class SimCLRViewsDataset(Dataset[tuple[torch.Tensor | None, torch.Tensor | None,
     def __getitem__(self, index: int) -> tuple[torch.Tensor | None, torch.Tensor | None, int, str]:
         name = self.filenames[index]
         try:
-            image = _decode_for_training(self.read(name), self.draft_size)
+            image = decode_rgb(self.read(name), self.draft_size)
         except Exception as exc:
-            text = str(exc).strip()
-            return (
-                None,
-                None,
-                index,
-                f"{type(exc).__name__}: {text}" if text else type(exc).__name__,
-            )
+            return None, None, index, decode_failure(exc)
         views = self.transform(image)
         return views[0], views[1], index, ""
 
@@ -365,125 +193,185 @@ def train_simclr(
     names = sorted(set(filenames))
     if not names:
         raise ValueError("train_simclr needs at least one image")
-    dev = _resolve_device(device, settings.gpus)
-    use_cuda = dev.type == "cuda"
-    amp_dtype = _autocast_dtype(dev, settings.precision)
     started = time.perf_counter()
-
-    model = build_simclr_model(settings.model, seed=settings.seed)
-    if init_checkpoint is not None:
-        load_checkpoint(model, init_checkpoint)
-    model = model.to(dev).to(memory_format=torch.channels_last)
-
-    kwargs = settings.transform_kwargs
-    transform = SimCLRTransform(**kwargs)
-    draft_size = math.ceil(kwargs["input_size"] / math.sqrt(max(kwargs["min_scale"], 1e-3)))
-    dataset = SimCLRViewsDataset(names, read, transform, draft_size)
+    trainer = _Trainer(settings, names, init_checkpoint, device)
+    dataset = _views_dataset(names, read, settings)
     batch_size = min(settings.batch_size, len(dataset))  # as lightly-ssl-train does
-    num_workers = (os.cpu_count() or 1) if settings.num_workers < 0 else settings.num_workers
-    criterion = NTXentLoss(temperature=settings.temperature)
-    optimizer = torch.optim.SGD(
-        model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
-    )
-    scaler = torch.amp.GradScaler("cuda", enabled=use_cuda and amp_dtype == torch.float16)
-
-    history: list[float] = []
-    failed: dict[str, str] = {}
-    best_state: dict[str, torch.Tensor] | None = None
-    best_loss = math.inf
-    best_epoch: int | None = None
-    global_step = 0
-    with _isolated_rng(settings.seed, use_cuda):
-        generator = torch.Generator()
-        generator.manual_seed(settings.seed)
-        loader = DataLoader(
-            dataset,
-            batch_size=batch_size,
-            shuffle=settings.shuffle,
-            drop_last=settings.drop_last,
-            num_workers=num_workers,
-            collate_fn=_collate_views,
-            pin_memory=use_cuda,
-            worker_init_fn=_seed_worker,
-            generator=generator,
-            persistent_workers=num_workers > 0 and settings.max_epochs > 1,
-            multiprocessing_context=multiprocessing_context if num_workers > 0 else None,
+    with _isolated_rng(settings.seed, trainer.use_cuda):
+        loader = _views_loader(
+            dataset, settings, batch_size, trainer.use_cuda, multiprocessing_context
         )
         for epoch in range(settings.max_epochs):
-            model.train()
-            losses: list[float] = []
-            for x0, x1, bad in loader:
-                for index, reason in bad:
-                    failed[names[index]] = f"could not decode image ({reason})"
-                if x0.shape[0] < 2:  # NT-Xent needs at least one negative pair
-                    continue
-                x0 = x0.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
-                x1 = x1.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
-                with torch.autocast(
-                    device_type=dev.type,
-                    dtype=amp_dtype or torch.float32,
-                    enabled=amp_dtype is not None,
-                ):
-                    # Two passes like lightly's _SimCLR: BatchNorm sees each view separately.
-                    z0 = model(x0)
-                    z1 = model(x1)
-                loss = criterion(z0.float(), z1.float())
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                value = float(loss.detach())
-                if not math.isfinite(value):
-                    raise RuntimeError(
-                        f"SimCLR loss became {value} in epoch {epoch} (step {global_step}); "
-                        "lower lightly.optimizer.lr or use trainer.precision=32"
-                    )
-                losses.append(value)
-                global_step += 1
-            if not losses:
-                raise ValueError(
-                    f"no training batch of at least 2 decodable images (batch_size={batch_size},"
-                    f" drop_last={settings.drop_last}, {len(failed)} of {len(names)} files failed)"
-                )
-            mean_loss = float(np.mean(losses))
-            history.append(mean_loss)
-            logger.info("SimCLR epoch %d/%d: loss %.4f", epoch + 1, settings.max_epochs, mean_loss)
-            if mean_loss < best_loss:
-                best_loss, best_epoch = mean_loss, epoch
-                best_state = {
-                    k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()
-                }
+            mean_loss = trainer.run_epoch(loader, epoch, batch_size)
+            trainer.end_epoch(epoch, mean_loss)
             if progress is not None:
                 progress(epoch + 1, settings.max_epochs, mean_loss)
+    return trainer.result(started)
 
-    model = model.cpu().to(memory_format=torch.contiguous_format).eval()
-    meta = {"loss": history[-1] if history else None, "precision": settings.precision}
-    last_bytes = save_checkpoint(
-        model, epoch=max(len(history) - 1, 0), global_step=global_step, extra=meta
+
+def _views_dataset(
+    names: list[str], read: Callable[[str], bytes], settings: TrainSettings
+) -> SimCLRViewsDataset:
+    kwargs = settings.transform_kwargs
+    # Decode JPEGs at the smallest 1/2^k scale that still leaves every random crop at least
+    # input_size pixels wide; the crop is resized to input_size anyway.
+    draft_size = math.ceil(kwargs["input_size"] / math.sqrt(max(kwargs["min_scale"], 1e-3)))
+    return SimCLRViewsDataset(names, read, SimCLRTransform(**kwargs), draft_size)
+
+
+def _views_loader(
+    dataset: SimCLRViewsDataset,
+    settings: TrainSettings,
+    batch_size: int,
+    use_cuda: bool,
+    multiprocessing_context: str | None,
+) -> DataLoader[Any]:
+    """The shuffled, seeded loader of one run (build it inside ``_isolated_rng``)."""
+    num_workers = (os.cpu_count() or 1) if settings.num_workers < 0 else settings.num_workers
+    generator = torch.Generator()
+    generator.manual_seed(settings.seed)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=settings.shuffle,
+        drop_last=settings.drop_last,
+        num_workers=num_workers,
+        collate_fn=_collate_views,
+        pin_memory=use_cuda,
+        worker_init_fn=_seed_worker,
+        generator=generator,
+        persistent_workers=num_workers > 0 and settings.max_epochs > 1,
+        multiprocessing_context=multiprocessing_context if num_workers > 0 else None,
     )
-    if best_state is not None and best_epoch is not None and best_epoch != len(history) - 1:
-        best_model = copy.deepcopy(model)
-        best_model.load_state_dict(best_state)
-        best_bytes = save_checkpoint(
-            best_model,
-            epoch=best_epoch,
-            global_step=global_step,
-            extra={**meta, "loss": history[best_epoch]},
+
+
+class _Trainer:
+    """Model, optimiser and bookkeeping of one training run: built, stepped, then saved."""
+
+    def __init__(
+        self,
+        settings: TrainSettings,
+        names: list[str],
+        init_checkpoint: str | os.PathLike[str] | bytes | None,
+        device: str | torch.device,
+    ) -> None:
+        self.settings = settings
+        self.names = names
+        self.dev = _resolve_device(device, settings.gpus)
+        self.use_cuda = self.dev.type == "cuda"
+        self.amp_dtype = _autocast_dtype(self.dev, settings.precision)
+        model = build_simclr_model(settings.model, seed=settings.seed)
+        if init_checkpoint is not None:
+            load_checkpoint(model, init_checkpoint)
+        self.model: SimCLRModel = model.to(self.dev).to(memory_format=torch.channels_last)
+        self.criterion = NTXentLoss(temperature=settings.temperature)
+        self.optimizer = torch.optim.SGD(
+            self.model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
         )
-        final: SimCLRModel = best_model
-    else:
-        best_bytes, final = last_bytes, model
-    return TrainResult(
-        model=final.embedding_model().eval(),
-        checkpoint_bytes=best_bytes,
-        epochs=len(history),
-        final_loss=history[-1] if history else math.nan,
-        history=history,
-        best_epoch=best_epoch,
-        last_checkpoint_bytes=last_bytes if settings.save_last else None,
-        failed=failed,
-        settings=settings,
-        device=str(dev),
-        autocast_dtype=str(amp_dtype).removeprefix("torch.") if amp_dtype else None,
-        seconds=time.perf_counter() - started,
-    )
+        self.scaler = torch.amp.GradScaler(
+            "cuda", enabled=self.use_cuda and self.amp_dtype == torch.float16
+        )
+        self.history: list[float] = []
+        self.failed: dict[str, str] = {}
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self.best_loss = math.inf
+        self.best_epoch: int | None = None
+        self.global_step = 0
+
+    def run_epoch(self, loader: DataLoader[Any], epoch: int, batch_size: int) -> float:
+        """One pass over ``loader``; returns the mean loss of its steps."""
+        self.model.train()
+        losses: list[float] = []
+        for x0, x1, bad in loader:
+            for index, reason in bad:
+                self.failed[self.names[index]] = reason
+            if x0.shape[0] < 2:  # NT-Xent needs at least one negative pair
+                continue
+            losses.append(self._step(x0, x1, epoch))
+        if not losses:
+            raise ValueError(
+                f"no training batch of at least 2 decodable images (batch_size={batch_size},"
+                f" drop_last={self.settings.drop_last}, {len(self.failed)} of {len(self.names)}"
+                " files failed)"
+            )
+        return float(np.mean(losses))
+
+    def _step(self, x0: torch.Tensor, x1: torch.Tensor, epoch: int) -> float:
+        dev, amp_dtype = self.dev, self.amp_dtype
+        x0 = x0.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
+        x1 = x1.to(dev, non_blocking=True).contiguous(memory_format=torch.channels_last)
+        with torch.autocast(
+            device_type=dev.type,
+            dtype=amp_dtype or torch.float32,
+            enabled=amp_dtype is not None,
+        ):
+            # Two passes like lightly's _SimCLR: BatchNorm sees each view separately.
+            z0 = self.model(x0)
+            z1 = self.model(x1)
+        loss = self.criterion(z0.float(), z1.float())
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            raise RuntimeError(
+                f"SimCLR loss became {value} in epoch {epoch} (step {self.global_step}); "
+                "lower lightly.optimizer.lr or use trainer.precision=32"
+            )
+        self.global_step += 1
+        return value
+
+    def end_epoch(self, epoch: int, mean_loss: float) -> None:
+        """Record the epoch's loss and keep the weights of the best epoch so far."""
+        self.history.append(mean_loss)
+        logger.info("SimCLR epoch %d/%d: loss %.4f", epoch + 1, self.settings.max_epochs, mean_loss)
+        if mean_loss < self.best_loss:
+            self.best_loss, self.best_epoch = mean_loss, epoch
+            self.best_state = {
+                k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()
+            }
+
+    def result(self, started: float) -> TrainResult:
+        """Move the model back to the CPU and save the best and the last epoch's checkpoints.
+
+        ``started`` is the ``time.perf_counter()`` of the run's start (for ``seconds``).
+        """
+        settings, history = self.settings, self.history
+        model = self.model.cpu().to(memory_format=torch.contiguous_format).eval()
+        meta = {"loss": history[-1] if history else None, "precision": settings.precision}
+        last_bytes = save_checkpoint(
+            model, epoch=max(len(history) - 1, 0), global_step=self.global_step, extra=meta
+        )
+        best_epoch = self.best_epoch
+        if (
+            self.best_state is not None
+            and best_epoch is not None
+            and best_epoch != len(history) - 1
+        ):
+            best_model = copy.deepcopy(model)
+            best_model.load_state_dict(self.best_state)
+            best_bytes = save_checkpoint(
+                best_model,
+                epoch=best_epoch,
+                global_step=self.global_step,
+                extra={**meta, "loss": history[best_epoch]},
+            )
+            final: SimCLRModel = best_model
+        else:
+            best_bytes, final = last_bytes, model
+        amp_dtype = self.amp_dtype
+        return TrainResult(
+            model=final.embedding_model().eval(),
+            checkpoint_bytes=best_bytes,
+            epochs=len(history),
+            final_loss=history[-1] if history else math.nan,
+            history=history,
+            best_epoch=best_epoch,
+            last_checkpoint_bytes=last_bytes if settings.save_last else None,
+            failed=self.failed,
+            settings=settings,
+            device=str(self.dev),
+            autocast_dtype=str(amp_dtype).removeprefix("torch.") if amp_dtype else None,
+            seconds=time.perf_counter() - started,
+        )
