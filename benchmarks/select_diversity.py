@@ -9,7 +9,7 @@ clusters with ``--data clusters``):
 * bound      -- k passes that only read the float32 matrix (the fastest of NumPy ``x @ c`` and
                 ``torch.mv``): the float32 memory-bandwidth bound of any per-step full pass
 * tracker    -- ``MinDistanceTracker`` with ``precision`` float32 / bfloat16 / int8 / auto
-                (construction included), driven exactly like ``select_diverse``
+                (construction included), driven exactly like the DIVERSITY-only selection
 
 Every method runs ``--rounds`` times, interleaved, and the table shows the fastest round (the
 one least disturbed by other processes; the median is printed too). Then a large case
@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "services" / "gpu-worker" / "src"))
 
 from winnow_common.schemas.worker_config import SelectionEntry  # noqa: E402
-from winnow_gpu_worker.ml import kcenter  # noqa: E402
+from winnow_gpu_worker.ml import kcenter_screen  # noqa: E402
 from winnow_gpu_worker.ml.kcenter import MinDistanceTracker  # noqa: E402
 
 Selection = list[int]
@@ -110,7 +110,7 @@ def read_passes_torch(x: np.ndarray, k: int) -> None:
 
 
 def tracker(precision: str, force_int8pack: bool = False) -> Callable[[np.ndarray, int], Selection]:
-    """Greedy selection driven through MinDistanceTracker, as select_diverse does.
+    """Greedy selection driven through MinDistanceTracker, as the DIVERSITY-only selection does.
 
     ``force_int8pack`` makes the int8 screen use its fallback kernel (torch's
     ``_weight_int8pack_mm``) instead of the quantized linear one, to compare the two.
@@ -120,9 +120,9 @@ def tracker(precision: str, force_int8pack: bool = False) -> Callable[[np.ndarra
         if force_int8pack:
 
             def unavailable(self: object, x: np.ndarray) -> int:
-                raise kcenter._KernelUnavailable
+                raise kcenter_screen.KernelUnavailable
 
-            with mock.patch.object(kcenter._Screen, "_init_qlinear", unavailable):
+            with mock.patch.object(kcenter_screen.Screen, "_init_qlinear", unavailable):
                 t = MinDistanceTracker(x, precision=precision)  # type: ignore[arg-type]
         else:
             t = MinDistanceTracker(x, precision=precision)  # type: ignore[arg-type]

@@ -3,22 +3,23 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from winnow_gpu_worker.ml import kcenter
+from winnow_common.schemas.worker_config import SelectionEntry
+from winnow_gpu_worker.ml import kcenter, kcenter_screen
 from winnow_gpu_worker.ml.kcenter import MinDistanceTracker
-from winnow_gpu_worker.ml.select import select_diverse
+from winnow_gpu_worker.ml.selection import ResolvedStrategy, select
 
 # "int8pack" is "int8" with its fallback kernel forced (see _tracker).
 SCREENED = ["int8", "int8pack", "bfloat16"]
 
 
 def _unavailable(self: object, x: np.ndarray) -> int:
-    raise kcenter._KernelUnavailable
+    raise kcenter_screen.KernelUnavailable
 
 
 def _tracker(x: np.ndarray, precision: str) -> MinDistanceTracker:
     if precision != "int8pack":
         return MinDistanceTracker(x, precision=precision)  # type: ignore[arg-type]
-    with mock.patch.object(kcenter._Screen, "_init_qlinear", _unavailable):
+    with mock.patch.object(kcenter_screen.Screen, "_init_qlinear", _unavailable):
         t = MinDistanceTracker(x, precision="int8")
     assert t._screen is not None and t._screen.kernel == "int8pack"
     return t
@@ -213,12 +214,17 @@ def test_auto_precision_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(empty) == 0 and empty.farthest() is None
 
 
-def test_select_diverse_uses_fast_path_with_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diversity_selection_uses_fast_path_with_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     x = np.random.default_rng(5).standard_normal((5000, 32)).astype(np.float32)
-    expected = _greedy(x, 80, "float32", first=9)
+    expected = _greedy(x, 80, "float32")
     monkeypatch.setattr(kcenter, "AUTO_MIN_BYTES", 0)  # make "auto" screen this small input
     assert MinDistanceTracker(x).precision == "int8"
-    assert select_diverse(x, 80, first=9) == expected
+    diversity = SelectionEntry.model_validate(
+        {"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}
+    )
+    assert select([ResolvedStrategy(diversity, x)], 80).indices == expected
 
 
 def test_int8_uses_the_quantized_linear_kernel_where_available() -> None:
@@ -229,7 +235,7 @@ def test_int8_uses_the_quantized_linear_kernel_where_available() -> None:
     t = MinDistanceTracker(x, precision="int8")
     assert t._screen is not None and t._screen.kernel == "qlinear"
     # several row blocks when the matrix is large enough
-    assert len(t._screen._blocks) == min(torch.get_num_threads(), kcenter._QLINEAR_BLOCKS)
+    assert len(t._screen._blocks) == min(torch.get_num_threads(), kcenter_screen.QLINEAR_BLOCKS)
     ref = MinDistanceTracker(x, precision="float32")
     for i in (0, 5, 39999):
         t.add(i)
@@ -243,13 +249,13 @@ def test_int8_uses_the_quantized_linear_kernel_where_available() -> None:
 def test_quantized_kernel_self_check_failure_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     x = np.random.default_rng(7).standard_normal((3000, 16)).astype(np.float32)
     # A grid the kernel would not reproduce exactly must fail the self-check, not be used.
-    real = kcenter._Screen._grid_points
+    real = kcenter_screen.Screen._grid_points
 
-    def off_grid(self: kcenter._Screen, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def off_grid(self: kcenter_screen.Screen, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows, err = real(self, points)
         rows[:, 0] += np.float32(1e-3)
         return rows, err
 
-    monkeypatch.setattr(kcenter._Screen, "_grid_points", off_grid)
+    monkeypatch.setattr(kcenter_screen.Screen, "_grid_points", off_grid)
     t = MinDistanceTracker(x, precision="int8")
     assert t._screen is not None and t._screen.kernel == "int8pack"

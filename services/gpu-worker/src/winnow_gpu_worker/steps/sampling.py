@@ -11,8 +11,7 @@ from winnow_common.enums import RunState, SelectionInputType, SelectionStrategyT
 from winnow_common.errors import PipelineError
 from winnow_common.schemas.worker_config import SelectionEntry, WorkerConfigV4
 from winnow_gpu_worker.ml.embed import l2_normalize
-from winnow_gpu_worker.ml.select import resolve_sample_count
-from winnow_gpu_worker.ml.selection import SelectionResult, select
+from winnow_gpu_worker.ml.selection import SelectionResult, resolve_sample_count, select
 from winnow_gpu_worker.stages.selection_inputs import SelectionSources, resolve_strategies
 from winnow_gpu_worker.stages.user_embeddings import load_user_embeddings
 from winnow_gpu_worker.stages.work import PipelineResult, RunWork

@@ -1,7 +1,8 @@
 """Selection engine: pick the most valuable subset given resolved per-sample inputs.
 
 Pure NumPy: the pipeline resolves each config entry's input (EMBEDDINGS, SCORES, METADATA,
-PREDICTIONS, RANDOM) into arrays, wraps them in ``ResolvedStrategy`` and calls ``select``.
+PREDICTIONS, RANDOM) into arrays, wraps them in ``ResolvedStrategy`` and calls ``select`` for
+``resolve_sample_count`` samples.
 ``validate_combination`` checks a config entry on its own (for the API's 422 answers).
 
 Semantics (Lightly Worker's, reference §1.9; decisions where Lightly is silent are marked *):
@@ -39,6 +40,7 @@ from winnow_common.schemas.selection_rules import (
     validate_entries,
 )
 from winnow_gpu_worker.ml.selection.balance import OTHER_CLASS, encode_categories
+from winnow_gpu_worker.ml.selection.count import resolve_sample_count
 from winnow_gpu_worker.ml.selection.engine import Progress, select
 from winnow_gpu_worker.ml.selection.random_input import random_values
 from winnow_gpu_worker.ml.selection.resolved import ResolvedStrategy
@@ -61,6 +63,7 @@ __all__ = [
     "StrategyReport",
     "encode_categories",
     "random_values",
+    "resolve_sample_count",
     "select",
     "validate_combination",
     "validate_entries",

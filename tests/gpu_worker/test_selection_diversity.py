@@ -1,45 +1,65 @@
+"""DIVERSITY alone is k-center greedy: the picks of the selection engine on small geometries.
+
+``select`` with one DIVERSITY strategy and no preselection starts at row 0 and then always takes
+the row farthest from everything selected (ties to the lowest index); a preselected point counts
+as selected from the start.
+"""
+
+from __future__ import annotations
+
 import numpy as np
 import pytest
 
-from winnow_gpu_worker.ml.select import resolve_sample_count, select_diverse
+from winnow_common.schemas.worker_config import SelectionEntry
+from winnow_gpu_worker.ml.selection import ResolvedStrategy, resolve_sample_count, select
+
+DIVERSITY = SelectionEntry.model_validate(
+    {"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}
+)
+
+
+def _diverse(x: np.ndarray, n: int, preselected: np.ndarray | None = None) -> list[int]:
+    return select([ResolvedStrategy(DIVERSITY, x)], n, preselected=preselected).indices
 
 
 def test_points_on_a_line() -> None:
     x = np.array([[0.0], [1.0], [2.0], [3.0], [10.0]], dtype=np.float32)
     # Start at 0 -> farthest is 10 (idx 4). Nearest-selected distances are then 1, 2, 3 for
     # idx 1, 2, 3 -> pick idx 3. Then idx 1 and 2 are both 1 away -> tie goes to idx 1.
-    assert select_diverse(x, 5) == [0, 4, 3, 1, 2]
-    assert select_diverse(x, 2) == [0, 4]
-    assert select_diverse(x, 3, first=4) == [4, 0, 3]
+    assert _diverse(x, 5) == [0, 4, 3, 1, 2]
+    assert _diverse(x, 2) == [0, 4]
+    # With idx 4 already selected (preselected), 0 is farthest, then 3.
+    assert _diverse(x, 2, preselected=x[[4]]) == [0, 3]
 
 
 def test_corners_of_a_square() -> None:
     x = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]], dtype=np.float32)
     # Opposite corner first, then the two remaining corners (tie -> lower index), then centre.
-    assert select_diverse(x, 5) == [0, 3, 1, 2, 4]
-    assert select_diverse(x, 3, first=1) == [1, 2, 0]
+    assert _diverse(x, 5) == [0, 3, 1, 2, 4]
+    # From corner 1: its opposite corner 2, then corners 0 and 3 tie -> 0.
+    assert _diverse(x, 2, preselected=x[[1]]) == [2, 0]
 
 
 def test_n_larger_than_input_returns_all_once() -> None:
     x = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
-    order = select_diverse(x, 500)
+    order = _diverse(x, 500)
     assert sorted(order) == list(range(50))
 
 
 def test_duplicates_never_selected_twice() -> None:
     x = np.zeros((6, 3), dtype=np.float32)
     x[3] = 1.0
-    order = select_diverse(x, 6, first=0)
+    order = _diverse(x, 6)
     assert order[:2] == [0, 3]
     assert sorted(order) == list(range(6))
 
 
 def test_count_respected_and_unique_on_random_data() -> None:
     x = np.random.default_rng(1).normal(size=(1000, 16)).astype(np.float32)
-    order = select_diverse(x, 100, first=7)
+    order = _diverse(x, 100)
     assert len(order) == 100
     assert len(set(order)) == 100
-    assert order[0] == 7
+    assert order[0] == 0
 
 
 def test_greedy_matches_bruteforce() -> None:
@@ -48,32 +68,18 @@ def test_greedy_matches_bruteforce() -> None:
     expected = [0]
     while len(expected) < 15:
         expected.append(int(np.argmax(d[:, expected].min(axis=1))))
-    assert select_diverse(x.astype(np.float32), 15) == expected
+    assert _diverse(x.astype(np.float32), 15) == expected
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_torch_backend_matches_numpy(seed: int) -> None:
-    x = np.random.default_rng(seed).normal(size=(300, 12)).astype(np.float32)
-    assert select_diverse(x, 40, first=5, device="cpu") == select_diverse(x, 40, first=5)
-    line = np.array([[0.0], [1.0], [2.0], [3.0], [10.0]], dtype=np.float32)
-    assert select_diverse(line, 5, device="cpu") == [0, 4, 3, 1, 2]
-    dup = np.zeros((4, 2), dtype=np.float32)
-    assert sorted(select_diverse(dup, 10, device="cpu")) == [0, 1, 2, 3]
-
-
-def test_select_diverse_errors() -> None:
+def test_diversity_input_errors() -> None:
     x = np.zeros((3, 2), dtype=np.float32)
+    assert _diverse(x, 0) == []  # n <= 0 selects nothing
+    assert _diverse(x, -1) == []
     with pytest.raises(ValueError):
-        select_diverse(x, 0)
+        _diverse(np.zeros(3, dtype=np.float32), 1)
     with pytest.raises(ValueError):
-        select_diverse(x, -1)
-    with pytest.raises(ValueError):
-        select_diverse(x, 1, first=3)
-    with pytest.raises(ValueError):
-        select_diverse(np.zeros(3, dtype=np.float32), 1)
-    with pytest.raises(ValueError):
-        select_diverse(np.array([[np.nan, 0.0]], dtype=np.float32), 1)
-    assert select_diverse(np.zeros((0, 4), dtype=np.float32), 3) == []
+        _diverse(np.array([[np.nan, 0.0]], dtype=np.float32), 1)
+    assert _diverse(np.zeros((0, 4), dtype=np.float32), 3) == []
 
 
 @pytest.mark.parametrize(
