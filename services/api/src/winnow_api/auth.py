@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from winnow_common.db.models import ApiToken, User
+from winnow_common.db.models import User
+from winnow_common.db.repositories import users as user_repo
 from winnow_common.errors import Unauthorized
 
 
@@ -20,18 +20,16 @@ def hash_token(token: str) -> str:
 def issue_token(session: Session, user: User) -> str:
     """Create a new token for ``user`` and return it in clear (shown once)."""
     token = secrets.token_hex(24)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-    session.flush()
+    user_repo.add_token(session, user.id, hash_token(token))
     return token
 
 
 def ensure_user(session: Session, email: str) -> User:
     """The user with ``email``, created if missing."""
-    user = session.scalar(select(User).where(User.email == email))
+    user = user_repo.by_email(session, email)
     if user is None:
         user = User(email=email)
-        session.add(user)
-        session.flush()
+        user_repo.add(session, user)
     return user
 
 
@@ -39,11 +37,7 @@ def authenticate(session: Session, token: str | None) -> User:
     """The user a token belongs to, or ``Unauthorized``."""
     if not token:
         raise Unauthorized("token: missing; pass ?token=<your Winnow API token>")
-    user = session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token))
-    )
+    user = user_repo.by_token_hash(session, hash_token(token))
     if user is None:
         raise Unauthorized("token: invalid token")
     return user

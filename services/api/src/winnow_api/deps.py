@@ -49,6 +49,17 @@ def get_session(request: Request) -> Iterator[Session]:
     jobs.publish()
 
 
+def end_transaction(session: Session) -> None:
+    """End the request's transaction early, before slow work that needs no database (probing
+    a bucket): the connection goes back to the pool instead of idling in a transaction.
+
+    The edge still decides: this commits what the request did so far, as the end of a
+    successful request would; a later query starts a new transaction, which ``get_session``
+    commits (or rolls back) as usual, and jobs are still published after that final commit.
+    """
+    session.commit()
+
+
 # scope="function": the commit and the job publishing run when the route returns, before the
 # response is sent, so a client never sees a 201 for data that is not committed yet.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

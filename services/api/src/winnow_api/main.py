@@ -6,19 +6,17 @@ import logging
 
 from fastapi import FastAPI
 
+from winnow_api.collaboration.router import router as collaboration_router
+from winnow_api.datasets.router import router as datasets_router
+from winnow_api.datasources.router import router as datasources_router
 from winnow_api.errors import install_error_handlers
+from winnow_api.files.router import router as files_router
 from winnow_api.limits import BodySizeLimit, SingleQueryValues
-from winnow_api.routes import (
-    collaboration,
-    datasets,
-    datasources,
-    files,
-    runs,
-    samples,
-    tags,
-    versions,
-    workers,
-)
+from winnow_api.runs.router import router as runs_router
+from winnow_api.samples.router import router as samples_router
+from winnow_api.tags.router import router as tags_router
+from winnow_api.versions.router import router as versions_router
+from winnow_api.workers.router import router as workers_router
 from winnow_common import __version__
 
 
@@ -34,16 +32,17 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SingleQueryValues)
-    for module in (
-        versions,
-        datasets,
-        datasources,
-        workers,
-        runs,
-        tags,
-        samples,
-        collaboration,
-        files,
+    # The order routes match in (a literal path before a parameterised one of the same shape).
+    for router in (
+        versions_router,
+        datasets_router,
+        datasources_router,
+        workers_router,
+        runs_router,
+        tags_router,
+        samples_router,
+        collaboration_router,
+        files_router,
     ):
-        app.include_router(module.router)
+        app.include_router(router)
     return app

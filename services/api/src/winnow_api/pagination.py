@@ -6,17 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Select
 
 
 class Page(BaseModel):
+    """One page of a listing: ``size`` items (all when None) from item ``offset`` on."""
+
     size: int | None
     offset: int
-
-    def apply(self, stmt: Select) -> Select:  # type: ignore[type-arg]
-        """Limit a statement (which must have a stable ORDER BY) to this page."""
-        stmt = stmt.offset(self.offset)
-        return stmt.limit(self.size) if self.size is not None else stmt
 
 
 # PostgreSQL's LIMIT and OFFSET are bigints: a larger value is a 422, not a database error.

@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from winnow_common.config import api_settings
 from winnow_common.errors import Unauthorized
+
+
+class Signed(NamedTuple):
+    """The query of a signed URL: when it expires (epoch seconds) and its signature."""
+
+    expires: int
+    signature: str
 
 
 def _signature(path: str, expires: int) -> str:

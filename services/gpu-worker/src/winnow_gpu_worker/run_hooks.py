@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from winnow_common.db.models import Dataset, Run, RunArtifact, Sample, Tag
+from winnow_common.db.repositories import artifacts as artifact_repo
+from winnow_common.db.repositories import datasets as dataset_repo
+from winnow_common.db.repositories import datasources as datasource_repo
+from winnow_common.db.repositories import runs as run_repo
+from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.db.repositories import tags as tag_repo
 from winnow_common.enums import ArtifactType, DatasourcePurpose
 from winnow_common.errors import PipelineError, StorageError
-from winnow_common.runs import datasource_for, open_datasource_row
+from winnow_common.storage import open_datasource_row
 from winnow_common.tags import bitmask_to_indices
 from winnow_gpu_worker.stages.hooks import PipelineHooks, QuerySet
 
@@ -24,22 +28,17 @@ def database_hooks(sessions: Callable[[], sessionmaker[Session]], user_id: str) 
 
     def checkpoint_of_run(run_id: str) -> bytes:
         with sessions().begin() as session:
-            run = session.get(Run, run_id)
-            if run is None or run.user_id != user_id:
+            run = run_repo.get_owned(session, run_id, user_id)
+            if run is None:
                 raise PipelineError(f"checkpointRunId {run_id}: no such run")
-            artifact = session.scalar(
-                select(RunArtifact).where(
-                    RunArtifact.run_id == run_id,
-                    RunArtifact.type == ArtifactType.CHECKPOINT.value,
-                )
-            )
+            artifact = artifact_repo.of_type(session, run_id, ArtifactType.CHECKPOINT)
             if artifact is None:
                 raise PipelineError(
                     f"checkpointRunId {run_id}: that run has no CHECKPOINT artifact "
                     "(it did not train a model)"
                 )
             store = open_datasource_row(
-                datasource_for(session, run.dataset_id, DatasourcePurpose.LIGHTLY)
+                datasource_repo.for_purpose(session, run.dataset_id, DatasourcePurpose.LIGHTLY)
             )
             key = artifact.storage_key
         try:
@@ -51,24 +50,22 @@ def database_hooks(sessions: Callable[[], sessionmaker[Session]], user_id: str) 
 
     def query_set(dataset_id: str, tag_name: str) -> QuerySet:
         with sessions().begin() as session:
-            dataset = session.get(Dataset, dataset_id)
-            if dataset is None or dataset.user_id != user_id:
+            dataset = dataset_repo.get_accessible(session, dataset_id, user_id)
+            if dataset is None:
                 raise PipelineError(f"SIMILARITY query set: no dataset {dataset_id}")
-            tag = session.scalar(
-                select(Tag).where(Tag.dataset_id == dataset_id, Tag.name == tag_name)
-            )
+            tag = tag_repo.by_name(session, dataset_id, tag_name)
             if tag is None:
                 raise PipelineError(
                     f"SIMILARITY query set: dataset {dataset.name!r} has no tag {tag_name!r}"
                 )
             wanted = set(bitmask_to_indices(tag.bit_mask_data))
             names = sorted(
-                s.file_name
-                for s in session.scalars(select(Sample).where(Sample.dataset_id == dataset_id))
-                if s.idx in wanted
+                name
+                for name, idx in sample_repo.index_by_name(session, dataset_id).items()
+                if idx in wanted
             )
             store = open_datasource_row(
-                datasource_for(session, dataset_id, DatasourcePurpose.INPUT)
+                datasource_repo.for_purpose(session, dataset_id, DatasourcePurpose.INPUT)
             )
         return QuerySet(names, store.read, f"tag {tag_name!r} of dataset {dataset.name!r}")
 

@@ -22,7 +22,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session, sessionmaker
 
 from winnow_common.config import RunSettings, worker_settings
-from winnow_common.db.models import Run
+from winnow_common.db.repositories import runs as run_repo
 from winnow_common.enums import AttemptOutcome, RunState
 from winnow_common.errors import HandBackRequested, LeaseLost
 from winnow_common.jobs.messages import JobMessage, send_all
@@ -144,9 +144,7 @@ def _run(attempt: _Attempt) -> JobMessage | None:
         attempt.on_state(RunState.INITIALIZING, "Reading the run's config and datasources")
         with attempt.sessions.begin() as session:
             ctx = load_run_context(session, claim.run_id)
-            run = session.get(Run, claim.run_id)
-            assert run is not None
-            user_id = run.user_id
+            user_id = run_repo.require(session, claim.run_id).user_id
         budget = attempt.settings.outage_retry_s
         lightly = RetryingStore(ctx.lightly_store, budget)
         attempt.store = ctx.lightly_store

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from winnow_common.config import reporter_settings, run_settings
+from winnow_common.db.repositories import artifacts as artifact_repo
+from winnow_common.db.repositories import runs as run_repo
 from winnow_common.db.session import session_factory
 from winnow_common.enums import ArtifactType, AttemptOutcome, RunState
 from winnow_common.errors import LeaseLost
@@ -25,7 +27,7 @@ from winnow_common.lifecycle.attempts import Claim, claim_report
 from winnow_common.lifecycle.keeper import LeaseKeeper
 from winnow_common.lifecycle.retry import is_transient, retry_transient
 from winnow_common.lifecycle.runlog import write_attempt_log, write_run_log
-from winnow_common.runs import get_run, load_run_context, register_artifact
+from winnow_common.runs import load_run_context
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RetryingStore, RunKeys
 from winnow_reporter.celery_app import app
@@ -164,7 +166,7 @@ def _render_claimed(claim: Claim, keeper: LeaseKeeper) -> None:
         for earlier in claim.previous:
             log.info("earlier %s", earlier.describe())
         with _sessions().begin() as session:
-            run = get_run(session, run_id)
+            run = run_repo.require(session, run_id)
             ctx = load_run_context(session, run_id)
             started_at, trained = run.processing_started_at, bool(run.model_trained)
             model = run.model_description or ""
@@ -222,7 +224,7 @@ def _complete(claim: Claim, store: DatasourceStore, keys: RunKeys, data: ReportD
                 (ArtifactType.REPORT_JSON, "report.json", keys.report_json),
                 (ArtifactType.REPORT_V2_JSON, "report_v2.json", keys.report_v2_json),
             ):
-                register_artifact(session, run_id, type_, name, key)
+                artifact_repo.register(session, run_id, type_, name, key)
             results.register_log(session, run_id, log_key)
             results.complete_run(
                 session,

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 
 from winnow_common import __version__
 from winnow_common.config import RunSettings
-from winnow_common.db.models import ComputeWorker, Run, RunAttempt, ScheduledRun
-from winnow_common.enums import AttemptOutcome, ComputeWorkerState, RunState, ScheduledRunState
+from winnow_common.db.models import Run, RunAttempt, ScheduledRun
+from winnow_common.db.repositories import attempts as attempt_repo
+from winnow_common.db.repositories import runs as run_repo
+from winnow_common.db.repositories import workers as worker_repo
+from winnow_common.enums import AttemptOutcome, RunState, ScheduledRunState
 from winnow_common.errors import LeaseLost
 from winnow_common.jobs.messages import JobMessage
 from winnow_common.jobs.names import Queue, TaskName, gpu_queue_for, message_priority
-from winnow_common.runs import end_run
 
 
 def db_now_ms(session: Session) -> int:
@@ -92,10 +94,7 @@ class Claim:
 
 def history(session: Session, run_id: str) -> list[AttemptInfo]:
     """The run's attempts, oldest first."""
-    rows = session.scalars(
-        select(RunAttempt).where(RunAttempt.run_id == run_id).order_by(RunAttempt.number)
-    )
-    return [AttemptInfo.of(r) for r in rows]
+    return [AttemptInfo.of(r) for r in attempt_repo.of_run(session, run_id)]
 
 
 def describe_history(attempts: list[AttemptInfo]) -> str:
@@ -193,7 +192,7 @@ def attempts_left(session: Session, run: Run, settings: RunSettings) -> bool:
     if crashes < settings.max_attempts:
         return True
     attempts = history(session, run.id)
-    end_run(
+    run_repo.end(
         session,
         run.id,
         RunState.FAILED,
@@ -395,14 +394,5 @@ def mark_offline_if_idle(session: Session, worker_id: str | None) -> None:
     """A registered worker whose lease expired is gone: OFFLINE unless it holds another run."""
     if worker_id is None:
         return
-    busy = session.scalar(
-        select(RunAttempt.id).where(
-            RunAttempt.worker_id == worker_id, RunAttempt.ended_at.is_(None)
-        )
-    )
-    if busy is None:
-        session.execute(
-            update(ComputeWorker)
-            .where(ComputeWorker.id == worker_id)
-            .values(state=ComputeWorkerState.OFFLINE.value)
-        )
+    if attempt_repo.open_run_of_worker(session, worker_id) is None:
+        worker_repo.set_offline(session, worker_id)

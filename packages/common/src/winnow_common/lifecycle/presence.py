@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from winnow_common.config import RunSettings
-from winnow_common.db.models import ComputeWorker
+from winnow_common.db.repositories import workers as worker_repo
 from winnow_common.enums import ComputeWorkerState
 from winnow_common.lifecycle.attempts import db_now_ms
 
@@ -62,20 +61,7 @@ class WorkerPresence:
         try:
             with self.sessions.begin() as session:
                 now = db_now_ms(session)
-                session.execute(
-                    update(ComputeWorker)
-                    .where(ComputeWorker.id == self.worker_id)
-                    .values(last_seen_at=now)
-                )
-                # lastModifiedAt moves only when the state does, not with every beat.
-                session.execute(
-                    update(ComputeWorker)
-                    .where(
-                        ComputeWorker.id == self.worker_id,
-                        ComputeWorker.state != self.state.value,
-                    )
-                    .values(state=self.state.value, last_modified_at=now)
-                )
+                worker_repo.record_heartbeat(session, self.worker_id, self.state, now)
         except Exception as exc:
             log.warning("could not record the heartbeat of worker %s: %s", self.worker_id, exc)
             return False

@@ -10,8 +10,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from winnow_common.config import RunSettings
-from winnow_common.db.models import ComputeWorker, Run, RunAttempt, ScheduledRun
-from winnow_common.enums import AttemptOutcome, ComputeWorkerState, RunState, ScheduledRunState
+from winnow_common.db.models import Run, RunAttempt, ScheduledRun
+from winnow_common.db.repositories import workers as worker_repo
+from winnow_common.enums import AttemptOutcome, RunState, ScheduledRunState
 from winnow_common.jobs.messages import JobMessage
 from winnow_common.jobs.names import Queue, TaskName, gpu_queue_for, message_priority
 from winnow_common.lifecycle.attempts import (
@@ -57,17 +58,7 @@ def expire_leases(session: Session, settings: RunSettings) -> list[JobMessage]:
 def mark_silent_workers_offline(session: Session, settings: RunSettings) -> list[str]:
     """Registered workers whose heartbeat stopped for a lease timeout are OFFLINE; their ids."""
     cutoff = db_now_ms(session) - int(settings.lease_timeout_s * 1000)
-    rows = session.scalars(
-        update(ComputeWorker)
-        .where(
-            ComputeWorker.state != ComputeWorkerState.OFFLINE.value,
-            ComputeWorker.last_seen_at.is_not(None),
-            ComputeWorker.last_seen_at < cutoff,
-        )
-        .values(state=ComputeWorkerState.OFFLINE.value)
-        .returning(ComputeWorker.id)
-    )
-    return list(rows)
+    return worker_repo.mark_silent_offline(session, cutoff)
 
 
 def waiting_runs(session: Session, grace_s: float) -> list[JobMessage]:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from winnow_common.db.models import Dataset, Run, Sample, Tag
+from winnow_common.db.models import Sample, Tag
+from winnow_common.db.repositories import artifacts as artifact_repo
+from winnow_common.db.repositories import datasets as dataset_repo
+from winnow_common.db.repositories import runs as run_repo
+from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.db.repositories import tags as tag_repo
 from winnow_common.enums import ArtifactType, AttemptOutcome, RunState
 from winnow_common.ids import now_ms
 from winnow_common.jobs.messages import JobMessage
 from winnow_common.jobs.names import Queue, TaskName
 from winnow_common.lifecycle.attempts import db_now_ms, end_attempt, fence
-from winnow_common.runs import end_run, fail_run, register_artifact, set_run_state
 from winnow_common.storage import RunKeys
 from winnow_common.tags import indices_to_bitmask
 
@@ -42,35 +45,28 @@ def record_selection(session: Session, run_id: str, result: WorkerStageResult) -
     The dataset row is locked, so two runs of one dataset finishing together cannot hand out
     the same sample index.
     """
-    run = session.get(Run, run_id)
+    run = run_repo.get(session, run_id)
     assert run is not None
-    session.scalar(select(Dataset).where(Dataset.id == run.dataset_id).with_for_update())
-    existing = {
-        s.file_name: s.idx
-        for s in session.scalars(select(Sample).where(Sample.dataset_id == run.dataset_id))
-    }
+    dataset_repo.lock(session, run.dataset_id)
+    existing = sample_repo.index_by_name(session, run.dataset_id)
     next_idx = max(existing.values(), default=-1) + 1
     indices = []
+    new_samples = []
     for name in result.selected:
         if name not in existing:
-            session.add(
+            new_samples.append(
                 Sample(dataset_id=run.dataset_id, file_name=name, idx=next_idx, created_at=now_ms())
             )
             existing[name] = next_idx
             next_idx += 1
         indices.append(existing[name])
-    session.flush()
-    previous = session.scalar(select(Tag).where(Tag.run_id == run.id, Tag.run_selection))
+    sample_repo.add_all(session, new_samples)
+    previous = tag_repo.selection_of_run(session, run.id)
     if previous is not None:  # a retried recording replaces the run's own tag
-        session.delete(previous)
-        session.flush()
-    initial = session.scalar(
-        select(Tag).where(Tag.dataset_id == run.dataset_id, Tag.name == INITIAL_TAG)
-    )
-    total = session.scalar(
-        select(func.count()).select_from(Sample).where(Sample.dataset_id == run.dataset_id)
-    )
-    session.add(
+        tag_repo.delete(session, previous)
+    initial = tag_repo.by_name(session, run.dataset_id, INITIAL_TAG)
+    tag_repo.add_plain(
+        session,
         Tag(
             dataset_id=run.dataset_id,
             run_id=run.id,
@@ -78,8 +74,8 @@ def record_selection(session: Session, run_id: str, result: WorkerStageResult) -
             prev_tag_id=initial.id if initial else None,
             name=f"run-{run.id}" if initial else INITIAL_TAG,
             bit_mask_data=indices_to_bitmask(indices),
-            tot_size=total or 0,
-        )
+            tot_size=sample_repo.count(session, run.dataset_id),
+        ),
     )
     run.model_trained = result.model_trained
     run.model_description = result.model_description
@@ -89,7 +85,7 @@ def record_selection(session: Session, run_id: str, result: WorkerStageResult) -
 def register_result_artifacts(session: Session, run_id: str, result: WorkerStageResult) -> None:
     """CORRUPTNESS_CHECK_INFORMATION always; CHECKPOINT when the run trained a model."""
     keys = RunKeys.for_run(run_id)
-    register_artifact(
+    artifact_repo.register(
         session,
         run_id,
         ArtifactType.CORRUPTNESS_CHECK_INFORMATION,
@@ -97,7 +93,7 @@ def register_result_artifacts(session: Session, run_id: str, result: WorkerStage
         keys.corruptness_info,
     )
     if result.checkpoint_key is not None:
-        register_artifact(
+        artifact_repo.register(
             session,
             run_id,
             ArtifactType.CHECKPOINT,
@@ -109,7 +105,7 @@ def register_result_artifacts(session: Session, run_id: str, result: WorkerStage
 def register_log(session: Session, run_id: str, key: str | None) -> None:
     """The LOG artifact (``log.txt``), when it could be written."""
     if key is not None:
-        register_artifact(session, run_id, ArtifactType.LOG, "log.txt", key)
+        artifact_repo.register(session, run_id, ArtifactType.LOG, "log.txt", key)
 
 
 def finish_worker_stage(
@@ -122,14 +118,13 @@ def finish_worker_stage(
     register_result_artifacts(session, run_id, result)
     register_log(session, run_id, log_key)
     end_attempt(session, attempt, AttemptOutcome.DONE, None)
-    set_run_state(
+    run_repo.set_state(
         session,
         run_id,
         RunState.GENERATING_REPORT,
         f"Selected {len(result.selected)} of {result.n_input} samples; waiting for the reporter",
     )
-    run = session.get(Run, run_id)
-    assert run is not None
+    run = run_repo.require(session, run_id)
     run.report_published_at = db_now_ms(session)
     session.flush()
     return JobMessage(TaskName.RENDER_REPORT, run_id, Queue.REPORTS.value, None)
@@ -142,11 +137,11 @@ def fail_attempt(
     attempt = fence(session, attempt_id)
     register_log(session, attempt.run_id, log_key)
     end_attempt(session, attempt, AttemptOutcome.FAILED, f"{type(exc).__name__}: {exc}"[:2000])
-    fail_run(session, attempt.run_id, exc)
+    run_repo.fail(session, attempt.run_id, exc)
 
 
 def complete_run(session: Session, attempt_id: str, message: str) -> None:
     """The report stage is done: the run is COMPLETED and its attempt DONE."""
     attempt = fence(session, attempt_id)
     end_attempt(session, attempt, AttemptOutcome.DONE, None)
-    end_run(session, attempt.run_id, RunState.COMPLETED, message)
+    run_repo.end(session, attempt.run_id, RunState.COMPLETED, message)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter
 
 from winnow_common.enums import (
     ArtifactStorageLocation,
@@ -28,6 +29,16 @@ from winnow_common.schemas.base import (
     WireRequest,
     WireResponse,
 )
+
+if TYPE_CHECKING:
+    from winnow_common.db import models
+
+
+def columns_of(row: object, model: type[BaseModel]) -> dict[str, Any]:
+    """The row's values of every field of ``model``, for a wire model whose fields all are
+    columns of the row under the same names (a field the row lacks is an ``AttributeError``)."""
+    return {name: getattr(row, name) for name in model.model_fields}
+
 
 HttpUrl = Annotated[str, Field(pattern=r"^https?://.+$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -96,6 +107,24 @@ class DatasetData(WireResponse):
     created_at: Timestamp
     last_modified_at: Timestamp
     datasources: list[str]
+
+    @classmethod
+    def from_row(
+        cls, row: models.Dataset, *, n_samples: int, datasource_ids: list[str]
+    ) -> DatasetData:
+        """The wire form of a dataset with its sample count and datasource ids."""
+        return cls(
+            id=row.id,
+            name=row.name,
+            user_id=row.user_id,
+            type=row.type,
+            img_type=row.img_type,
+            n_samples=n_samples,
+            size_in_bytes=0,
+            created_at=row.created_at,
+            last_modified_at=row.last_modified_at,
+            datasources=datasource_ids,
+        )
 
 
 # --- datasources ------------------------------------------------------------------------
@@ -195,6 +224,24 @@ DATASOURCE_SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "LIGHTLY": (),
 }
 SECRET_MASK = "***"
+# The fields every datasource type has; the others are type-specific options or secrets.
+DATASOURCE_BASE_FIELDS = frozenset({"id", "purpose", "type", "thumbSuffix", "fullPath"})
+_config_adapter: TypeAdapter[DatasourceConfig] = TypeAdapter(DatasourceConfig)
+
+
+def datasource_config_from_row(row: models.Datasource) -> DatasourceConfig:
+    """The wire form of a stored datasource, its secrets masked."""
+    wire: dict[str, Any] = {
+        "id": row.id,
+        "purpose": row.purpose,
+        "type": row.type,
+        "fullPath": row.full_path,
+        **row.options,
+        **{k: SECRET_MASK for k in DATASOURCE_SECRET_FIELDS[row.type]},
+    }
+    if row.thumb_suffix is not None:
+        wire["thumbSuffix"] = row.thumb_suffix
+    return _config_adapter.validate_python(wire)
 
 
 # --- worker configs and scheduled runs --------------------------------------------------
@@ -226,6 +273,11 @@ class ScheduledRunData(WireResponse):
     created_at: Timestamp
     last_modified_at: Timestamp
 
+    @classmethod
+    def from_row(cls, row: models.ScheduledRun) -> ScheduledRunData:
+        """The wire form of a scheduled run."""
+        return cls(**columns_of(row, cls))
+
 
 class RunArtifactData(WireResponse):
     id: ObjectId
@@ -233,6 +285,11 @@ class RunArtifactData(WireResponse):
     file_name: str
     storage_location: ArtifactStorageLocation | None = None
     created_at: Timestamp | None = None
+
+    @classmethod
+    def from_row(cls, row: models.RunArtifact) -> RunArtifactData:
+        """The wire form of a run artifact."""
+        return cls(**columns_of(row, cls))
 
 
 class RunData(WireResponse):
@@ -250,6 +307,23 @@ class RunData(WireResponse):
     message: str
     artifacts: list[RunArtifactData]
 
+    @classmethod
+    def from_row(cls, row: models.Run, artifacts: Iterable[models.RunArtifact]) -> RunData:
+        """The wire form of a run with its artifacts."""
+        return cls(
+            id=row.id,
+            user_id=row.user_id,
+            docker_version=row.docker_version,
+            state=row.state,
+            dataset_id=row.dataset_id,
+            config_id=row.config_id,
+            scheduled_id=row.scheduled_id,
+            created_at=row.created_at,
+            last_modified_at=row.last_modified_at,
+            message=row.message,
+            artifacts=[RunArtifactData.from_row(a) for a in artifacts],
+        )
+
 
 # --- tags ---------------------------------------------------------------------------------
 
@@ -264,6 +338,11 @@ class TagData(WireResponse):
     created_at: Timestamp
     last_modified_at: Timestamp | None = None
     run_id: ObjectId | None = None
+
+    @classmethod
+    def from_row(cls, row: models.Tag) -> TagData:
+        """The wire form of a tag."""
+        return cls(**columns_of(row, cls))
 
 
 BitMask = Annotated[str, Field(pattern=r"^0x[a-f0-9]+$")]
@@ -312,6 +391,15 @@ class DatasourceConfigVerifyData(WireResponse):
     can_overwrite: bool
     errors: DatasourceVerifyErrors | None = None
 
+    @classmethod
+    def from_checks(
+        cls, results: dict[str, bool], errors: dict[str, str]
+    ) -> DatasourceConfigVerifyData:
+        """Each check's result (camelCase keys) and why those that failed did."""
+        return cls.model_validate(
+            {**results, "errors": DatasourceVerifyErrors.model_validate(errors) if errors else None}
+        )
+
 
 # --- collaboration ------------------------------------------------------------------------
 
@@ -332,6 +420,19 @@ class SharedAccessConfigData(WireResponse):
     created_at: Timestamp
     last_modified_at: Timestamp
 
+    @classmethod
+    def from_row(cls, row: models.SharedAccessConfig) -> SharedAccessConfigData:
+        """The wire form of a share config (``teams`` is required, so always a list)."""
+        return cls(
+            id=row.id,
+            owner=row.owner,
+            access_type="WRITE",
+            users=list(row.users or []),
+            teams=list(row.teams or []),
+            created_at=row.created_at,
+            last_modified_at=row.last_modified_at,
+        )
+
 
 # --- samples ------------------------------------------------------------------------------
 
@@ -346,6 +447,25 @@ class SampleDataModes(WireResponse):
     index: int | None = None
     created_at: Timestamp | None = None
     custom_meta_data: dict[str, Any] | None = None
+
+    @classmethod
+    def from_row(
+        cls, row: models.Sample, mode: Literal["ids", "fileNames", "full"]
+    ) -> SampleDataModes:
+        """The keys ``mode`` asks for: the id; id and fileName; or everything."""
+        if mode == "ids":
+            return cls(id=row.id)
+        if mode == "fileNames":
+            return cls(id=row.id, file_name=row.file_name)
+        return cls(
+            id=row.id,
+            type="IMAGE",
+            dataset_id=row.dataset_id,
+            file_name=row.file_name,
+            index=row.idx,
+            created_at=row.created_at,
+            custom_meta_data=row.custom_meta_data,
+        )
 
 
 class SampleUpdateRequest(WireRequest):

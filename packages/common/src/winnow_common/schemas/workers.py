@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, field_validator
 
 from winnow_common.enums import ComputeWorkerState, Creator
 from winnow_common.jobs.names import LABEL_PATTERN, normalize_labels
 from winnow_common.schemas.base import EntityName, ObjectId, Timestamp, WireRequest, WireResponse
+from winnow_common.schemas.wire import columns_of
+
+if TYPE_CHECKING:
+    from winnow_common.db.models import ComputeWorker, RunAttempt
 
 WorkerLabel = Annotated[str, Field(pattern=LABEL_PATTERN)]
 
@@ -43,6 +47,21 @@ class WorkerData(WireResponse):
     is_default: bool | None = None
     docker_version: str | None = None
 
+    @classmethod
+    def from_row(cls, row: ComputeWorker) -> WorkerData:
+        """The wire form of a registered worker (only the keys the lightly model knows)."""
+        return cls(
+            id=row.id,
+            user_id=row.user_id,
+            name=row.name,
+            worker_type="FULL",
+            state=ComputeWorkerState(row.state),
+            created_at=row.created_at,
+            last_modified_at=row.last_modified_at,
+            labels=list(row.labels),
+            docker_version=row.docker_version,
+        )
+
 
 class WorkerStatusData(WireResponse):
     """Winnow's liveness view of a registered worker (not a lightly model, so it may grow).
@@ -57,6 +76,18 @@ class WorkerStatusData(WireResponse):
     last_seen: Timestamp | None = None
     last_modified_at: Timestamp
     run_id: str | None = None
+
+    @classmethod
+    def from_row(cls, row: ComputeWorker, run_id: str | None) -> WorkerStatusData:
+        """A worker's liveness, with the run it holds an open attempt on."""
+        return cls(
+            id=row.id,
+            name=row.name,
+            state=ComputeWorkerState(row.state),
+            last_seen=row.last_seen_at,
+            last_modified_at=row.last_modified_at,
+            run_id=run_id,
+        )
 
 
 class RunAttemptData(WireResponse):
@@ -78,3 +109,8 @@ class RunAttemptData(WireResponse):
     outcome: str | None = None
     stage: str | None = None
     detail: str | None = None
+
+    @classmethod
+    def from_row(cls, row: RunAttempt) -> RunAttemptData:
+        """The wire form of a run attempt."""
+        return cls(**columns_of(row, cls))

@@ -8,12 +8,15 @@ from winnow_common.storage.datasource import (
 )
 from winnow_common.storage.keys import RunKeys
 from winnow_common.storage.retrying import RetryingStore
+from winnow_common.storage.rows import DatasourceRow, open_datasource_row
 
 __all__ = [
+    "DatasourceRow",
     "DatasourceStore",
     "LocalStore",
     "RetryingStore",
     "RunKeys",
     "S3Store",
     "open_datasource",
+    "open_datasource_row",
 ]

@@ -53,6 +53,19 @@ class DatasourceStore(Protocol):
 
     def full_url(self, key: str) -> str: ...
 
+    def delete(self, key: str) -> None:
+        """Remove ``key``; a key that does not exist is not an error."""
+        ...
+
+    def first_file(self) -> str | None:
+        """One file key of the store without listing everything (a datasource may be huge)."""
+        ...
+
+    def probe(self) -> None:
+        """Check that the store can be opened at all, touching no data (``ValueError`` or
+        ``StorageError`` when it cannot: an S3 client refuses an invalid endpoint)."""
+        ...
+
 
 def _safe_key(key: str) -> str:
     parts = PurePosixPath(key).parts
@@ -109,6 +122,27 @@ class LocalStore:
 
     def full_url(self, key: str) -> str:
         return str(self._path(key))
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot delete {key!r} in {self.describe()}: {exc}") from exc
+
+    def first_file(self) -> str | None:
+        try:
+            if not self.root.is_dir():
+                raise StorageError(f"local datasource directory {self.root} does not exist")
+            for path in self.root.rglob("*"):
+                if path.is_file():
+                    return path.relative_to(self.root).as_posix()
+        except OSError as exc:
+            # e.g. a path component longer than the filesystem allows (ENAMETOOLONG).
+            raise StorageError(f"cannot list {self.root}: {exc.strerror or exc}") from exc
+        return None
+
+    def probe(self) -> None:
+        """Nothing to open: a missing directory is reported by listing."""
 
 
 class S3Store:
@@ -224,6 +258,28 @@ class S3Store:
 
     def full_url(self, key: str) -> str:
         return f"{self.scheme}://{self.bucket}/{self._key(key)}"
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"cannot delete {key!r} in {self.describe()}: {exc}") from exc
+
+    def first_file(self) -> str | None:
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        try:
+            page = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=50)
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"cannot list {self.describe()}: {exc}") from exc
+        for obj in page.get("Contents", []):
+            key = str(obj["Key"])[len(prefix) :]
+            if key and not key.endswith("/"):
+                return key
+        return None
+
+    def probe(self) -> None:
+        """Create the client: boto3 checks the endpoint then (``ValueError`` when invalid)."""
+        self.client  # noqa: B018
 
 
 def _split_bucket_path(full_path: str, scheme: str) -> tuple[str, str]:

@@ -69,6 +69,15 @@ class RetryingStore:
     def full_url(self, key: str) -> str:
         return self.inner.full_url(key)
 
+    def delete(self, key: str) -> None:
+        self._call(f"delete {key!r}", lambda: self.inner.delete(key))
+
+    def first_file(self) -> str | None:
+        return self._call("list", self.inner.first_file)
+
+    def probe(self) -> None:
+        self.inner.probe()
+
 
 def _first_and_rest(chunks: Iterator[bytes]) -> list[bytes] | Iterator[bytes]:
     """Pull the first chunk now (so a dead server fails here), then the rest lazily."""

@@ -1,0 +1,82 @@
+"""Samples: ``idx`` is a sample's bit in tag bitmasks, so listings are in ``idx`` order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from winnow_common.db.models import Sample
+from winnow_common.db.repositories._base import paged
+
+
+def get(session: Session, sample_id: str) -> Sample | None:
+    """The sample, whichever dataset holds it."""
+    return session.get(Sample, sample_id)
+
+
+def count(session: Session, dataset_id: str) -> int:
+    """How many samples the dataset holds."""
+    n = session.scalar(
+        select(func.count()).select_from(Sample).where(Sample.dataset_id == dataset_id)
+    )
+    return int(n or 0)
+
+
+def page(
+    session: Session, dataset_id: str, *, offset: int = 0, limit: int | None = None
+) -> Sequence[Sample]:
+    """One page of the dataset's samples in bit order."""
+    stmt = select(Sample).where(Sample.dataset_id == dataset_id).order_by(Sample.idx)
+    return session.scalars(paged(stmt, offset, limit)).all()
+
+
+def mapping(
+    session: Session,
+    dataset_id: str,
+    field: Literal["fileName", "_id"],
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[str]:
+    """One page of the samples' file names (``fileName``) or ids (``_id``) in bit order."""
+    column = Sample.file_name if field == "fileName" else Sample.id
+    stmt = select(column).where(Sample.dataset_id == dataset_id).order_by(Sample.idx)
+    return list(session.scalars(paged(stmt, offset, limit)))
+
+
+def ids_and_names_at(
+    session: Session,
+    dataset_id: str,
+    indices: list[int],
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[tuple[str, str]]:
+    """(id, file name) of one page of the samples whose ``idx`` is in ``indices``, bit order."""
+    stmt = (
+        select(Sample.id, Sample.file_name)
+        .where(Sample.dataset_id == dataset_id, Sample.idx.in_(indices))
+        .order_by(Sample.idx)
+    )
+    return [(sample_id, name) for sample_id, name in session.execute(paged(stmt, offset, limit))]
+
+
+def index_by_name(session: Session, dataset_id: str) -> dict[str, int]:
+    """Every sample of the dataset: file name -> ``idx``."""
+    rows = session.scalars(select(Sample).where(Sample.dataset_id == dataset_id))
+    return {s.file_name: s.idx for s in rows}
+
+
+def add_all(session: Session, samples: list[Sample]) -> None:
+    """Insert new samples (the caller holds the dataset's lock, so indices cannot collide)."""
+    session.add_all(samples)
+    session.flush()
+
+
+def set_custom_meta_data(session: Session, sample: Sample, custom: dict[str, Any]) -> None:
+    """Store the sample's custom metadata entry as sent."""
+    sample.custom_meta_data = custom
+    session.flush()

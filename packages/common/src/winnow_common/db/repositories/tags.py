@@ -1,0 +1,59 @@
+"""Tags: a bitmask over a dataset's samples (bit i = the sample with ``idx == i``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from winnow_common.db.models import Tag
+from winnow_common.db.repositories._base import add_unique
+
+
+def get(session: Session, tag_id: str) -> Tag | None:
+    """The tag, whichever dataset holds it."""
+    return session.get(Tag, tag_id)
+
+
+def by_name(session: Session, dataset_id: str, name: str) -> Tag | None:
+    """The dataset's tag called ``name``."""
+    return session.scalar(select(Tag).where(Tag.dataset_id == dataset_id, Tag.name == name))
+
+
+def name_taken(session: Session, dataset_id: str, name: str) -> bool:
+    """Whether the dataset already has a tag called ``name``."""
+    found = session.scalar(select(Tag.id).where(Tag.dataset_id == dataset_id, Tag.name == name))
+    return bool(found)
+
+
+def of_dataset(session: Session, dataset_id: str) -> Sequence[Tag]:
+    """The dataset's tags, oldest first."""
+    return session.scalars(select(Tag).where(Tag.dataset_id == dataset_id).order_by(Tag.id)).all()
+
+
+def of_run(session: Session, run_id: str) -> Sequence[Tag]:
+    """The tags naming the run, newest first."""
+    return session.scalars(select(Tag).where(Tag.run_id == run_id).order_by(Tag.id.desc())).all()
+
+
+def selection_of_run(session: Session, run_id: str) -> Tag | None:
+    """The tag the run recorded its selection in (at most one: a partial unique index)."""
+    return session.scalar(select(Tag).where(Tag.run_id == run_id, Tag.run_selection))
+
+
+def add(session: Session, tag: Tag) -> None:
+    """Insert a tag; ``UniqueViolation`` when its name was taken meanwhile."""
+    add_unique(session, tag)
+
+
+def add_plain(session: Session, tag: Tag) -> None:
+    """Insert a tag inside the caller's transaction (the caller holds the dataset's lock)."""
+    session.add(tag)
+    session.flush()
+
+
+def delete(session: Session, tag: Tag) -> None:
+    """Delete a tag."""
+    session.delete(tag)
+    session.flush()

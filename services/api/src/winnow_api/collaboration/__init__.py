@@ -1,0 +1,1 @@
+"""Collaboration: who a dataset is shared with (one WRITE config per dataset)."""

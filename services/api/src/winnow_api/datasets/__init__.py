@@ -1,0 +1,1 @@
+"""Datasets: create, get, list, query by name, delete."""

@@ -1,0 +1,107 @@
+"""Datasource rules: one config per (dataset, purpose), secrets encrypted at rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from winnow_api.datasets import service as dataset_service
+from winnow_common.db.models import Datasource, User
+from winnow_common.db.repositories import UniqueViolation
+from winnow_common.db.repositories import datasources as datasource_repo
+from winnow_common.enums import DatasourcePurpose
+from winnow_common.errors import DatasetNotFound, DatasourceNotConfigured, DatasourceNotFound
+from winnow_common.schemas.wire import (
+    DATASOURCE_BASE_FIELDS,
+    DATASOURCE_SECRET_FIELDS,
+    DatasourceConfig,
+)
+from winnow_common.secretbox import encrypt_secrets
+
+
+def _row_values(body: DatasourceConfig) -> dict[str, Any]:
+    """The columns of a datasource row for a config: type-specific fields become options,
+    secret fields are encrypted."""
+    wire = body.model_dump(mode="json", by_alias=True, exclude_none=True)
+    secret_keys = DATASOURCE_SECRET_FIELDS[body.type]
+    secrets = {k: str(wire[k]) for k in secret_keys if k in wire}
+    return {
+        "type": body.type,
+        "full_path": body.full_path,
+        "thumb_suffix": body.thumb_suffix,
+        "options": {
+            k: v
+            for k, v in wire.items()
+            if k not in DATASOURCE_BASE_FIELDS and k not in secret_keys
+        },
+        "secrets_encrypted": encrypt_secrets(secrets),
+    }
+
+
+def put(session: Session, user: User, dataset_id: str, body: DatasourceConfig) -> None:
+    """Create or replace the dataset's datasource for ``body.purpose``."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    values = _row_values(body)
+    source = datasource_repo.get(session, dataset.id, body.purpose)
+    if source is None:
+        try:
+            datasource_repo.add(
+                session, Datasource(dataset_id=dataset.id, purpose=body.purpose, **values)
+            )
+            return
+        except UniqueViolation as exc:
+            # Another request created this purpose's row meanwhile (unique per dataset and
+            # purpose): replace it, as a PUT does, instead of failing with a 500. No row: the
+            # dataset itself was deleted meanwhile (foreign key).
+            source = datasource_repo.get(session, dataset.id, body.purpose)
+            if source is None:
+                raise DatasetNotFound(dataset.id) from exc
+    for key, value in values.items():
+        setattr(source, key, value)
+    session.flush()
+
+
+def get(
+    session: Session, user: User, dataset_id: str, purpose: DatasourcePurpose | None
+) -> Datasource:
+    """The datasource for ``purpose``; without it INPUT_OUTPUT, else INPUT."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    rows = datasource_repo.by_purpose(session, dataset.id)
+    wanted = [purpose.value] if purpose else ["INPUT_OUTPUT", "INPUT"]
+    source = next((rows[p] for p in wanted if p in rows), None)
+    if source is None:
+        raise DatasourceNotFound(f"dataset {dataset.id} has no {' or '.join(wanted)} datasource")
+    return source
+
+
+def input_source(session: Session, dataset_id: str) -> Datasource:
+    """The datasource samples are read from; a final 404 (``DatasourceNotFound``) when none
+    is configured (not a 400: the client retries 400s on paginated routes for half a minute,
+    and the file cannot appear until a datasource is configured)."""
+    try:
+        return datasource_repo.for_purpose(session, dataset_id, DatasourcePurpose.INPUT)
+    except DatasourceNotConfigured as exc:
+        raise DatasourceNotFound(exc.message) from exc
+
+
+@dataclass(frozen=True)
+class VerifySources:
+    """The datasources a verification probes (INPUT_OUTPUT serves as either)."""
+
+    input: Datasource | None
+    lightly: Datasource | None
+
+
+def sources_to_verify(session: Session, user: User, dataset_id: str) -> VerifySources:
+    """The dataset's INPUT and LIGHTLY datasources (404 when it has no datasource at all)."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    rows = datasource_repo.by_purpose(session, dataset.id)
+    if not rows:
+        raise DatasourceNotFound(f"dataset {dataset.id} has no datasource")
+    both = rows.get(DatasourcePurpose.INPUT_OUTPUT.value)
+    return VerifySources(
+        input=rows.get(DatasourcePurpose.INPUT.value) or both,
+        lightly=rows.get(DatasourcePurpose.LIGHTLY.value) or both,
+    )

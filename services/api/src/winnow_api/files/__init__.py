@@ -1,0 +1,1 @@
+"""Token-free downloads behind signed, expiring URLs (artifact read URLs point here)."""

@@ -1,0 +1,89 @@
+"""Download rules: which datasource holds a file, and how a failure to read it is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from winnow_api.datasources import service as datasource_service
+from winnow_common.db.models import Datasource
+from winnow_common.db.repositories import artifacts as artifact_repo
+from winnow_common.db.repositories import datasources as datasource_repo
+from winnow_common.db.repositories import runs as run_repo
+from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.enums import DatasourcePurpose
+from winnow_common.errors import (
+    ArtifactNotFound,
+    DatasourceNotFound,
+    ObjectNotFound,
+    SampleNotFound,
+    StorageError,
+    StorageUnavailable,
+    WinnowError,
+)
+from winnow_common.storage import open_datasource_row
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file being streamed: its name (for the media type and the attachment) and its bytes
+    (the first chunk already read)."""
+
+    file_name: str
+    chunks: Iterator[bytes]
+
+
+def artifact(session: Session, run_id: str, artifact_id: str) -> Download:
+    """An artifact of a run, from the run's LIGHTLY datasource."""
+    found = artifact_repo.get(session, artifact_id)
+    run = run_repo.get(session, run_id)
+    if found is None or run is None or found.run_id != run.id:
+        raise ArtifactNotFound(f"artifactId: artifact {artifact_id} of run {run_id} does not exist")
+    source = datasource_repo.for_purpose(session, run.dataset_id, DatasourcePurpose.LIGHTLY)
+    missing = ArtifactNotFound(f"artifactId: the file of artifact {artifact_id} is missing")
+    return Download(found.file_name, _open(source, found.storage_key, missing))
+
+
+def sample(session: Session, dataset_id: str, sample_id: str) -> Download:
+    """A sample's file, from the dataset's INPUT datasource."""
+    found = sample_repo.get(session, sample_id)
+    if found is None or found.dataset_id != dataset_id:
+        raise SampleNotFound(f"sampleId: sample {sample_id} does not exist in dataset {dataset_id}")
+    source = datasource_service.input_source(session, dataset_id)
+    missing = SampleNotFound(
+        f"sampleId: sample {sample_id}'s file is missing from the INPUT datasource"
+    )
+    return Download(found.file_name, _open(source, found.file_name, missing))
+
+
+def _open(source: Datasource, key: str, missing: WinnowError) -> Iterator[bytes]:
+    """The file's chunks; reads the first now so a missing object fails before the 200.
+
+    A missing file answers ``missing`` (404); a datasource this server cannot read (a type it
+    cannot open, refused credentials, a bad bucket) is a final 404 naming the datasource, not a
+    500. Only an outage of the store (``StorageUnavailable``, 503) stays a server error.
+    """
+    try:
+        chunks = open_datasource_row(source).iter_chunks(key)
+        first = next(chunks, b"")
+    except ObjectNotFound as exc:
+        raise missing from exc
+    except StorageUnavailable:
+        raise
+    except StorageError as exc:
+        raise DatasourceNotFound(
+            f"the {source.purpose} datasource ({source.type}) cannot be read: {exc.message}"
+        ) from exc
+    except ValueError as exc:
+        # boto3 refuses the endpoint of a row stored before endpoints were validated on PUT.
+        raise DatasourceNotFound(
+            f"the {source.purpose} datasource ({source.type}) cannot be opened: {exc}"
+        ) from exc
+
+    def body() -> Iterator[bytes]:
+        yield first
+        yield from chunks
+
+    return body()

@@ -1,1 +1,0 @@
-"""Routers, one per domain of the Lightly v1 API."""

@@ -1,0 +1,1 @@
+"""Worker configs, scheduled runs, runs, run artifacts and run tags."""

@@ -1,0 +1,1 @@
+"""Samples: mappings (bit order), partial listings, read URLs and custom metadata updates."""

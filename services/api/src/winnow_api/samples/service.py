@@ -1,0 +1,71 @@
+"""Sample rules: a sample is reached through its dataset; its file name never changes.
+
+Samples exist only once a run has put them into the dataset; ``idx`` is a sample's bit in tag
+bitmasks, so every listing here is ordered by ``idx``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from winnow_api.datasets import service as dataset_service
+from winnow_api.datasources import service as datasource_service
+from winnow_api.pagination import Page
+from winnow_common.db.models import Dataset, Sample, User
+from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.errors import InvalidInput, SampleNotFound
+from winnow_common.schemas.wire import SampleUpdateRequest
+
+
+def get_in_dataset(session: Session, dataset: Dataset, sample_id: str) -> Sample:
+    """A sample of the dataset (404 otherwise, also for another dataset's sample)."""
+    sample = sample_repo.get(session, sample_id)
+    if sample is None or sample.dataset_id != dataset.id:
+        raise SampleNotFound(f"sampleId: sample {sample_id} does not exist in dataset {dataset.id}")
+    return sample
+
+
+def mappings(
+    session: Session,
+    user: User,
+    dataset_id: str,
+    page: Page,
+    field: Literal["fileName", "_id"],
+) -> list[str]:
+    """One value per sample in bit order (file name or id); ``[]`` past the end."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    return sample_repo.mapping(session, dataset.id, field, offset=page.offset, limit=page.size)
+
+
+def partial(session: Session, user: User, dataset_id: str, page: Page) -> Sequence[Sample]:
+    """One page of the dataset's samples in bit order."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    return sample_repo.page(session, dataset.id, offset=page.offset, limit=page.size)
+
+
+def readable(session: Session, user: User, dataset_id: str, sample_id: str) -> Sample:
+    """The sample, once it is sure its file can be streamed from an INPUT datasource.
+
+    A URL that can only fail is worse than a final 404 now.
+    """
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    sample = get_in_dataset(session, dataset, sample_id)
+    datasource_service.input_source(session, dataset.id)
+    return sample
+
+
+def update(
+    session: Session, user: User, dataset_id: str, sample_id: str, body: SampleUpdateRequest
+) -> None:
+    """Store the sample's custom metadata; ``fileName`` cannot change (it is the sample's key
+    in the INPUT datasource)."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    sample = get_in_dataset(session, dataset, sample_id)
+    if body.file_name is not None and body.file_name != sample.file_name:
+        raise InvalidInput("fileName: a sample's fileName cannot be changed")
+    if body.custom_meta_data is not None:
+        custom: dict[str, Any] = dict(body.custom_meta_data)
+        sample_repo.set_custom_meta_data(session, sample, custom)

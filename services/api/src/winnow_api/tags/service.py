@@ -1,0 +1,159 @@
+"""Tag rules: a bitmask must fit the dataset's samples; names are unique per dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from winnow_api.datasets import service as dataset_service
+from winnow_api.datasources import service as datasource_service
+from winnow_api.pagination import Page
+from winnow_api.signing import sample_read_url
+from winnow_common.db.models import Dataset, Datasource, Tag, User
+from winnow_common.db.repositories import UniqueViolation
+from winnow_common.db.repositories import runs as run_repo
+from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.db.repositories import tags as tag_repo
+from winnow_common.enums import FileNameFormat
+from winnow_common.errors import InvalidInput, RunNotFound, StorageError, TagNameExists, TagNotFound
+from winnow_common.schemas.wire import TagArithmeticsRequest, TagCreateRequest
+from winnow_common.storage import open_datasource_row
+from winnow_common.tags import apply_tag_operation, bitmask_to_indices
+
+
+def get_in_dataset(session: Session, dataset: Dataset, tag_id: str, field: str = "tagId") -> Tag:
+    """A tag of the dataset (404 otherwise, also for another dataset's tag).
+
+    ``field`` is the request field the id came from (named in the 404's message).
+    """
+    tag = tag_repo.get(session, tag_id)
+    if tag is None or tag.dataset_id != dataset.id:
+        raise TagNotFound(f"{field}: tag {tag_id} does not exist in dataset {dataset.id}")
+    return tag
+
+
+def _name_taken(field: str, name: str) -> TagNameExists:
+    return TagNameExists(f"{field}: a tag named {name!r} already exists in this dataset")
+
+
+def _check_name_free(session: Session, dataset: Dataset, name: str, field: str) -> None:
+    if tag_repo.name_taken(session, dataset.id, name):
+        raise _name_taken(field, name)
+
+
+def _insert(session: Session, tag: Tag, field: str) -> None:
+    """Add a new tag; a name taken meanwhile (unique per dataset) is a 409, not a 500.
+
+    ``field`` is the request field the name came from (named in the 409's message).
+    """
+    try:
+        tag_repo.add(session, tag)
+    except UniqueViolation as exc:
+        raise _name_taken(field, tag.name) from exc
+
+
+def of_dataset(session: Session, user: User, dataset_id: str) -> Sequence[Tag]:
+    """All tags of a dataset, oldest first."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    return tag_repo.of_dataset(session, dataset.id)
+
+
+def get(session: Session, user: User, dataset_id: str, tag_id: str) -> Tag:
+    """One tag of one of the caller's datasets."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    return get_in_dataset(session, dataset, tag_id)
+
+
+def _check_bitmask(body: TagCreateRequest, n_samples: int) -> None:
+    """``totSize`` must equal the number of samples and no bit may lie beyond it: a bitmask
+    made for another sample set would silently mark the wrong files."""
+    if body.tot_size != n_samples:
+        raise InvalidInput(
+            f"totSize: {body.tot_size} does not match the dataset's {n_samples} samples"
+        )
+    if int(body.bit_mask_data, 16).bit_length() > n_samples:
+        raise InvalidInput(
+            f"bitMaskData: sets bits at or beyond totSize ({n_samples}); bit i marks sample i"
+        )
+
+
+def create(session: Session, user: User, dataset_id: str, body: TagCreateRequest) -> Tag:
+    """Create a tag from a bitmask over the dataset's samples."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    get_in_dataset(session, dataset, body.prev_tag_id, "prevTagId")
+    _check_name_free(session, dataset, body.name, "name")
+    n_samples = sample_repo.count(session, dataset.id)
+    _check_bitmask(body, n_samples)
+    if body.run_id is not None:
+        run = run_repo.get(session, body.run_id)
+        if run is None or run.dataset_id != dataset.id:
+            raise RunNotFound(f"runId: run {body.run_id} does not exist in dataset {dataset.id}")
+    tag = Tag(
+        dataset_id=dataset.id,
+        prev_tag_id=body.prev_tag_id,
+        name=body.name,
+        bit_mask_data=body.bit_mask_data,
+        tot_size=n_samples,
+        run_id=body.run_id,
+    )
+    _insert(session, tag, "name")
+    return tag
+
+
+def arithmetics(session: Session, user: User, dataset_id: str, body: TagArithmeticsRequest) -> str:
+    """UNION, INTERSECTION or DIFFERENCE of two tags' bitmasks; with ``newTagName`` also saved
+    as a tag whose parent is ``tagId1``."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    first = get_in_dataset(session, dataset, body.tag_id1, "tagId1")
+    second = get_in_dataset(session, dataset, body.tag_id2, "tagId2")
+    bitmask = apply_tag_operation(first.bit_mask_data, second.bit_mask_data, body.operation)
+    if body.new_tag_name is not None:
+        _check_name_free(session, dataset, body.new_tag_name, "newTagName")
+        tag = Tag(
+            dataset_id=dataset.id,
+            prev_tag_id=first.id,
+            name=body.new_tag_name,
+            bit_mask_data=bitmask,
+            tot_size=sample_repo.count(session, dataset.id),
+        )
+        _insert(session, tag, "newTagName")
+    return bitmask
+
+
+def _datasource_full_urls(source: Datasource, names: list[str]) -> list[str]:
+    """Full datasource locations (``s3://bucket/in/a.png``, ``obs://...``, the LOCAL path)."""
+    try:
+        store = open_datasource_row(source)
+    except StorageError:
+        # Types this server cannot open (GCS, AZURE, ...): their fullPath is already the root.
+        base = source.full_path.rstrip("/")
+        return [f"{base}/{n}" if base else n for n in names]
+    return [store.full_url(n) for n in names]
+
+
+def export_filenames(
+    session: Session,
+    user: User,
+    dataset_id: str,
+    tag_id: str,
+    page: Page,
+    file_name_format: FileNameFormat,
+) -> list[str]:
+    """One page of the tag's samples in bit order, as names, full paths or read URLs."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    tag = get_in_dataset(session, dataset, tag_id)
+    rows = sample_repo.ids_and_names_at(
+        session,
+        dataset.id,
+        bitmask_to_indices(tag.bit_mask_data),
+        offset=page.offset,
+        limit=page.size,
+    )
+    if file_name_format == FileNameFormat.DATASOURCE_FULL:
+        source = datasource_service.input_source(session, dataset.id)
+        return _datasource_full_urls(source, [name for _, name in rows])
+    if file_name_format == FileNameFormat.REDIRECTED_READ_URL:
+        datasource_service.input_source(session, dataset.id)  # URLs that could only fail: 404
+        return [sample_read_url(dataset.id, sample_id) for sample_id, _ in rows]
+    return [name for _, name in rows]

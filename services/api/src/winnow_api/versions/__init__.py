@@ -1,0 +1,1 @@
+"""Unauthenticated version and health routes."""
