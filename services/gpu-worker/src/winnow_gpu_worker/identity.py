@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from winnow_common.config import WorkerSettings
-from winnow_common.db.models import ComputeWorker
+from winnow_common.db.repositories import workers as worker_repo
 from winnow_common.enums import ComputeWorkerState
-from winnow_common.ids import is_object_id, now_ms
+from winnow_common.ids import is_object_id
 from winnow_common.jobs.names import gpu_queues_for_worker, normalize_labels
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ def resolve_identity(session: Session, settings: WorkerSettings) -> WorkerIdenti
             return WorkerIdentity(None, normalize_labels(settings.label_list()))
         if not is_object_id(settings.id):
             raise WorkerIdentityError(f"WORKER_ID {settings.id!r} is not a 24-hex worker id")
-        row = session.get(ComputeWorker, settings.id)
+        row = worker_repo.get(session, settings.id)
         if row is None:
             raise WorkerIdentityError(
                 f"WORKER_ID {settings.id} is not a registered worker "
@@ -78,8 +77,4 @@ def set_worker_state(session: Session, worker_id: str | None, state: ComputeWork
     """Record a registered worker's state; a no-op for unregistered or deleted workers."""
     if worker_id is None:
         return
-    session.execute(
-        update(ComputeWorker)
-        .where(ComputeWorker.id == worker_id)
-        .values(state=state.value, last_modified_at=now_ms())
-    )
+    worker_repo.set_state(session, worker_id, state)

@@ -77,6 +77,15 @@ def delete(session: Session, row: ComputeWorker) -> None:
     session.flush()
 
 
+def set_state(session: Session, worker_id: str, state: ComputeWorkerState) -> None:
+    """Record the worker's state (a no-op for a deleted worker)."""
+    session.execute(
+        update(ComputeWorker)
+        .where(ComputeWorker.id == worker_id)
+        .values(state=state.value, last_modified_at=now_ms())
+    )
+
+
 def set_offline(session: Session, worker_id: str) -> None:
     """Mark the worker OFFLINE."""
     session.execute(
