@@ -66,9 +66,9 @@ def make_run(root: Path, n: int, k: int) -> None:
 
 def child(root: Path) -> dict[str, float]:
     """Render the report and return phase times and the peak RSS (run in a fresh process)."""
-    from winnow_reporter.pdf import render_report_pdf_v2
-    from winnow_reporter.plots import render_plots_v2
-    from winnow_reporter.report_v2 import build_report_v2, load_run_outputs, thumbnails_for
+    from winnow_reporter.pdf import render_pdf
+    from winnow_reporter.plots import render_plots
+    from winnow_reporter.report import build_report, load_run_outputs, thumbnails_for
 
     store = LocalStore(root)
     run_info = {"run_id": "bench", "dataset_id": "bench", "dataset_name": "bench"}
@@ -80,13 +80,13 @@ def child(root: Path) -> dict[str, float]:
     outputs = load_run_outputs(store, KEYS)
     out["load run folder"] = time.perf_counter() - t
     t = time.perf_counter()
-    report = build_report_v2(outputs, run_info, ReporterSettings())
+    report = build_report(outputs, run_info, ReporterSettings())
     out["build report_v2"] = time.perf_counter() - t
     t = time.perf_counter()
-    plots = render_plots_v2(report, thumbnails_for(report, None))
+    plots = render_plots(report, thumbnails_for(report, None))
     out["plots"] = time.perf_counter() - t
     t = time.perf_counter()
-    pdf = render_report_pdf_v2(report, plots)
+    pdf = render_pdf(report, plots)
     out["pdf"] = time.perf_counter() - t
     out["pdf_bytes"] = len(pdf)
     out["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

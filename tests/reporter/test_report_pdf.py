@@ -1,39 +1,35 @@
-"""Tests for winnow_reporter.pdf: the complete report_v2 PDF and the older short report."""
+"""Tests for winnow_reporter.pdf: the complete report PDF, read from the typed Report."""
 
 from __future__ import annotations
 
-import copy
 import io
+import json
 import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.reporter.v2_fixtures import rendered_full, rendered_minimal
-from winnow_reporter.pdf import (
-    SECTIONS_V2,
-    TOC_TITLE,
-    UNTRAINED_TEXT_V2,
-    render_report_pdf_v2,
-)
+from tests.reporter.report_fixtures import rendered_full, rendered_minimal
+from winnow_reporter.pdf import SECTIONS, TOC_TITLE, UNTRAINED_TEXT, render_pdf
+from winnow_reporter.report import Report
+from winnow_reporter.report.model import ModelInformation
 
 
 @pytest.fixture(scope="module")
-def full() -> tuple[dict[str, Any], dict[str, bytes], bytes]:
+def full() -> tuple[Report, dict[str, bytes], bytes]:
     report, plots = rendered_full()
-    return report, plots, render_report_pdf_v2(report, plots)
+    return report, plots, render_pdf(report, plots)
 
 
 @pytest.fixture(scope="module")
-def minimal() -> tuple[dict[str, Any], dict[str, bytes], bytes]:
+def minimal() -> tuple[Report, dict[str, bytes], bytes]:
     report, plots = rendered_minimal()
-    return report, plots, render_report_pdf_v2(report, plots)
+    return report, plots, render_pdf(report, plots)
 
 
 def _pages(pdf: bytes) -> list[str]:
@@ -48,11 +44,6 @@ def _flat(text: str) -> str:
 def _body(pdf: bytes) -> str:
     """The flattened text after the cover page (which repeats headings in the TOC)."""
     return _flat("\n".join(_pages(pdf)[1:]))
-
-
-# --------------------------------------------------------------------------------------
-# report_v2 PDF
-# --------------------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) not installed")
@@ -84,7 +75,7 @@ def test_sections_toc_and_outline(which, request):
     assert "Winnow curation report" in cover and TOC_TITLE in cover
     body = _body(pdf)
     position = -1
-    for heading in SECTIONS_V2:
+    for heading in SECTIONS:
         assert heading in cover, f"{heading} not in the table of contents"
         found = body.find(heading, position + 1)
         assert found > position, f"{heading} missing or out of order"
@@ -92,7 +83,7 @@ def test_sections_toc_and_outline(which, request):
     # the PDF outline lists the sections; each entry and the TOC point at the section's page
     reader = PdfReader(io.BytesIO(pdf))
     top = [item for item in reader.outline if not isinstance(item, list)]
-    assert [item["/Title"] for item in top] == list(SECTIONS_V2)
+    assert [item["/Title"] for item in top] == list(SECTIONS)
     for item in top:
         heading, page_no = item["/Title"], reader.get_destination_page_number(item) + 1
         assert heading in pages[page_no - 1], heading
@@ -127,7 +118,8 @@ def test_every_plot_is_embedded_on_its_page(which, request):
 
 
 def test_full_report_numbers_match_the_dict(full):
-    report, _, pdf = full
+    typed, _, pdf = full
+    report = json.loads(typed.to_json())  # the report_v2.json document
     body = _body(pdf)
     general = report["generalInformation"]
     sizes = general["datasetInformation"]["datasetSizes"]
@@ -195,18 +187,18 @@ def test_full_report_numbers_match_the_dict(full):
 def test_untrained_model_is_flagged(full, minimal):
     for _, _, pdf in (full, minimal):
         text = _flat("\n".join(_pages(pdf)))
-        assert UNTRAINED_TEXT_V2 in text
+        assert UNTRAINED_TEXT in text
         assert "The embedding model was not trained" in text
 
 
 def test_trained_model_wording(minimal):
     report, plots, _ = minimal
-    trained = copy.deepcopy(report)
-    trained["generalInformation"]["modelInformation"] = {
-        "trained": True,
-        "description": "resnet-18 trained for 20 epochs",
-    }
-    text = _flat("\n".join(_pages(render_report_pdf_v2(trained, plots))))
+    trained = report.model_copy(deep=True)
+    trained.general_information.model_information = ModelInformation(
+        trained=True,
+        description="resnet-18 trained for 20 epochs",
+    )
+    text = _flat("\n".join(_pages(render_pdf(trained, plots))))
     assert "Embedding model trained" in text
     assert "UNTRAINED" not in text and "not trained" not in text
     assert "resnet-18 trained for 20 epochs" in text
@@ -222,24 +214,24 @@ def test_minimal_report_says_what_was_left_out(minimal):
         "No UMAP views in this report",
     ):
         assert line in body
-    for note in report["notes"]:
+    for note in report.notes:
         assert _flat(note) in body
-    sizes = report["generalInformation"]["datasetInformation"]["datasetSizes"]
-    assert f"Input files {sizes['nInput']} " in body and f"Selected {sizes['nSelected']} " in body
+    sizes = report.general_information.dataset_information.dataset_sizes
+    assert f"Input files {sizes.n_input} " in body and f"Selected {sizes.n_selected} " in body
 
 
 def test_missing_plots_and_sparse_report_do_not_fail(minimal):
     report, _, _ = minimal
-    text = _flat("\n".join(_pages(render_report_pdf_v2(report, {}))))
+    text = _flat("\n".join(_pages(render_pdf(report, {}))))
     assert "Plot distance_distr_before.png not available" in text
     assert "Plots scatter_pca.png and scatter_pca_no_overlay.png not available" in text
-    sparse = render_report_pdf_v2({"version": 2, "notes": []}, {})
+    sparse = render_pdf(Report.model_validate({"version": 2, "notes": []}), {})
     text = _flat("\n".join(_pages(sparse)))
-    for heading in SECTIONS_V2:
+    for heading in SECTIONS:
         assert heading in text
     assert "No annotation savings in this report" in text
 
 
-def test_v2_pdf_is_deterministic(minimal):
+def test_pdf_is_deterministic(minimal):
     report, plots, pdf = minimal
-    assert render_report_pdf_v2(report, plots) == pdf
+    assert render_pdf(report, plots) == pdf

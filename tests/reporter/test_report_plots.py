@@ -1,8 +1,7 @@
-"""Tests for winnow_reporter.plots: the report_v2 plots and the older two-histogram set."""
+"""Tests for winnow_reporter.plots: every plot of the report, read from the typed Report."""
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 import subprocess
@@ -14,7 +13,7 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 import winnow_reporter
-from tests.reporter.v2_fixtures import (
+from tests.reporter.report_fixtures import (
     MISSING_THUMBNAIL,
     full_report,
     full_thumbnails,
@@ -29,9 +28,10 @@ from winnow_reporter.plots import (
     PLOT_DISTANCE_BEFORE,
     SET_COLORS,
     plot_filter_decision,
-    plot_names_v2,
-    render_plots_v2,
+    plot_names,
+    render_plots,
 )
+from winnow_reporter.report import Report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -87,15 +87,10 @@ def _count_color(pixels: np.ndarray, color: str) -> int:
     return int(np.all(pixels == rgb, axis=-1).sum())
 
 
-# --------------------------------------------------------------------------------------
-# report_v2 plots
-# --------------------------------------------------------------------------------------
-
-
 def test_full_report_plot_file_names():
     report, plots = rendered_full()
     assert set(plots) == FULL_NAMES
-    names = plot_names_v2(report)
+    names = plot_names(report)
     listed = {names.distance_before, names.distance_after, names.distance_to_cover}
     listed |= {n for v in names.scatter for n in (v.overlay, v.no_overlay)}
     listed |= {n for _, n in names.filter_decisions}
@@ -140,8 +135,8 @@ def _placeholder_grey(png: bytes, x_frac: float) -> bool:
 
 def test_missing_or_broken_thumbnails_become_placeholders():
     report, plots = rendered_full()
-    pairs = report["generalInformation"]["selectedAndRemovedImageExamples"]
-    assert pairs[2]["removedImage"] == MISSING_THUMBNAIL
+    pairs = report.general_information.selected_and_removed_image_examples
+    assert pairs[2].removed_image == MISSING_THUMBNAIL
     missing = plots["filter_decision_22.png"]
     assert _placeholder_grey(missing, 0.75) and not _placeholder_grey(missing, 0.25)
     assert not _placeholder_grey(plots["filter_decision_0.png"], 0.75)
@@ -149,7 +144,7 @@ def test_missing_or_broken_thumbnails_become_placeholders():
     pair = pairs[0]
     none = plot_filter_decision(pair, {})
     broken = plot_filter_decision(
-        pair, {pair["selectedImage"]: b"not an image", pair["removedImage"]: thumbnail(1)[:40]}
+        pair, {pair.selected_image: b"not an image", pair.removed_image: thumbnail(1)[:40]}
     )
     for png in (none, broken):
         assert _placeholder_grey(png, 0.25) and _placeholder_grey(png, 0.75)
@@ -157,39 +152,42 @@ def test_missing_or_broken_thumbnails_become_placeholders():
     assert not _placeholder_grey(both, 0.25) and not _placeholder_grey(both, 0.75)
 
 
-def test_v2_plots_are_deterministic():
+def test_plots_are_deterministic():
     report, plots = rendered_full()
     # a second render of part of the full report gives the same bytes for the same inputs
-    part = copy.deepcopy(report)
-    part["datasetAnalysis"]["embeddingInformation"]["scatterPlotData"]["umapEmbeddingData"] = {}
-    general = part["generalInformation"]
-    general["selectedAndRemovedImageExamples"] = general["selectedAndRemovedImageExamples"][:3]
-    meta = part["datasetAnalysis"]["metadataInformation"]
-    meta["lightlyNumeric"], meta["customNumeric"] = {}, {}
-    meta["customCategorical"] = {"weather": meta["customCategorical"]["weather"]}
-    for task in part["predictionTaskInformation"].values():
-        task["activeLearningScoreDistributions"] = {}
-    again = render_plots_v2(part, full_thumbnails(report))
+    part = report.model_copy(deep=True)
+    part.dataset_analysis.embedding_information.scatter_plot_data.umap_embedding_data = {}
+    general = part.general_information
+    general.selected_and_removed_image_examples = general.selected_and_removed_image_examples[:3]
+    meta = part.dataset_analysis.metadata_information
+    meta.lightly_numeric, meta.custom_numeric = {}, {}
+    meta.custom_categorical = {"weather": meta.custom_categorical["weather"]}
+    for task in part.prediction_task_information.values():
+        task.active_learning_score_distributions = {}
+    again = render_plots(part, full_thumbnails(report))
     assert {"filter_decision_22.png", "metadata_weather.png", "scatter_pca.png"} <= set(again)
     for name, png in again.items():
         assert png == plots[name], name
 
 
 def test_file_names_are_sanitised_and_unique():
-    ndps = full_report()["datasetAnalysis"]["metadataInformation"]["customNumeric"]["road.lanes"]
-    report = {
-        "datasetAnalysis": {
-            "metadataInformation": {
-                "lightlyNumeric": {"../etc/passwd": ndps},
-                "customNumeric": {"a b": ndps, "a/b": ndps},
-                "customCategorical": {},
-            }
-        },
-        "predictionTaskInformation": {
-            "t": {"activeLearningScoreDistributions": {"categories": ndps}},
-        },
-    }
-    names = plot_names_v2(report)
+    ndps = full_report().dataset_analysis.metadata_information.custom_numeric["road.lanes"]
+    # a partial document: every section it leaves out takes the model's (empty) default
+    report = Report.model_validate(
+        {
+            "datasetAnalysis": {
+                "metadataInformation": {
+                    "lightlyNumeric": {"../etc/passwd": ndps},
+                    "customNumeric": {"a b": ndps, "a/b": ndps},
+                    "customCategorical": {},
+                }
+            },
+            "predictionTaskInformation": {
+                "t": {"activeLearningScoreDistributions": {"categories": ndps}},
+            },
+        }
+    )
+    names = plot_names(report)
     assert [n for *_, n in names.metadata] == [
         "metadata_etc_passwd.png",
         "metadata_a_b.png",
@@ -202,7 +200,7 @@ def test_file_names_are_sanitised_and_unique():
 
 
 def test_sparse_report_still_renders():
-    plots = render_plots_v2({"version": 2, "notes": []}, {})
+    plots = render_plots(Report.model_validate({"version": 2, "notes": []}), {})
     assert set(plots) == {
         "distance_distr_before.png",
         "distance_distr_after.png",
@@ -215,7 +213,7 @@ def test_sparse_report_still_renders():
 def test_no_heavy_or_global_imports():
     """The reporter must not pull in pyplot, torch or fastapi."""
     code = (
-        "import sys, winnow_reporter.data, winnow_reporter.plots, winnow_reporter.pdf\n"
+        "import sys, winnow_reporter.report, winnow_reporter.plots, winnow_reporter.pdf\n"
         "bad = [m for m in ('matplotlib.pyplot', 'torch', 'fastapi') if m in sys.modules]\n"
         "print(','.join(bad))"
     )

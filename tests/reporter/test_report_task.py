@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.reporter.test_report_v2 import make_run_folder
+from tests.reporter.test_report_build import make_run_folder
 from winnow_common.db.models import (
     Dataset,
     Datasource,

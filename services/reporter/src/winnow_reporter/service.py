@@ -31,13 +31,14 @@ from winnow_common.runs import load_run_context
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RetryingStore, RunKeys
 from winnow_reporter.celery_app import app
-from winnow_reporter.data import ReportData, build_report_data, report_json
-from winnow_reporter.pdf import render_report_pdf_v2
-from winnow_reporter.plots import render_plots_v2
-from winnow_reporter.report_v2 import (
-    RunOutputs,
-    build_report_v2,
+from winnow_reporter.pdf import render_pdf
+from winnow_reporter.plots import render_plots
+from winnow_reporter.report import (
+    RunSummary,
+    build_report,
     load_run_outputs,
+    report_json,
+    summary_of,
     thumbnails_for,
 )
 
@@ -81,51 +82,33 @@ def config_summary(cfg: WorkerConfigV4) -> dict[str, Any]:
     return {k: v for k, v in summary.items() if v is not None}
 
 
-def report_data_from(outputs: RunOutputs, run_info: dict[str, Any]) -> ReportData:
-    """The simple report (``report.json``) from an already parsed run folder."""
-    return build_report_data(
-        embeddings=outputs.embeddings,
-        filenames=outputs.filenames,
-        selected=outputs.selected,
-        corrupt=outputs.corrupt,
-        duplicates=outputs.duplicates,
-        n_input=len(outputs.filenames) + len(outputs.corrupt) + len(outputs.duplicates),
-        run_info=run_info,
-    )
-
-
 def render_report(
     store: DatasourceStore,
     keys: RunKeys,
     run_info: dict[str, Any],
     read_input: Callable[[str], bytes] | None = None,
-) -> ReportData:
+) -> RunSummary:
     """Read a run's outputs; write plots/, report.pdf, report.json and report_v2.json.
 
     ``read_input`` reads the run's input images (for the example thumbnails); without it the
     report says the images were not reachable. The Celery task and the standalone worker CLI
-    both call this. Every key is deterministic, so a re-run replaces the files.
+    both call this. Every key is deterministic, so a re-run replaces the files. Returns the
+    counts of ``report.json``.
     """
-    # The run folder (a million-row embeddings CSV at scale) is parsed once for both reports.
-    outputs = load_run_outputs(store, keys)
-    data = report_data_from(outputs, run_info)
-    report = build_report_v2(outputs, run_info, reporter_settings())
+    # The run folder (a million-row embeddings CSV at scale) is parsed once, for one report.
+    report = build_report(load_run_outputs(store, keys), run_info, reporter_settings())
     thumbnails = thumbnails_for(report, read_input)
-    plots = render_plots_v2(report, thumbnails)
+    plots = render_plots(report, thumbnails)
     for name, png in plots.items():
         store.write(keys.plot(name), png, "image/png")
-    store.write(keys.report_pdf, render_report_pdf_v2(report, plots), "application/pdf")
+    store.write(keys.report_pdf, render_pdf(report, plots), "application/pdf")
     store.write(
         keys.report_json,
-        json.dumps(report_json(data), indent=2, sort_keys=True).encode(),
+        json.dumps(report_json(report), indent=2, sort_keys=True).encode(),
         "application/json",
     )
-    store.write(
-        keys.report_v2_json,
-        json.dumps(report, indent=2, sort_keys=True).encode(),
-        "application/json",
-    )
-    return data
+    store.write(keys.report_v2_json, report.to_json().encode(), "application/json")
+    return summary_of(report)
 
 
 def _claim(run_id: str, holder: str) -> Claim | None:
@@ -203,7 +186,7 @@ def _render_claimed(claim: Claim, keeper: LeaseKeeper) -> None:
     _complete(claim, store, keys, data)
 
 
-def _complete(claim: Claim, store: DatasourceStore, keys: RunKeys, data: ReportData) -> None:
+def _complete(claim: Claim, store: DatasourceStore, keys: RunKeys, data: RunSummary) -> None:
     """Register the reports and the recomposed log.txt, and complete the run (fenced)."""
     run_id = claim.run_id
 

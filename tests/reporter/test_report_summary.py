@@ -1,4 +1,4 @@
-"""Tests for winnow_reporter.data: ReportData building and report.json."""
+"""Tests for the report's summary (report.json): counts, pairwise distance histograms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from winnow_reporter.data import Histogram, ReportData, build_report_data, report_json
+from winnow_reporter.report import Histogram, Report, RunInfo, RunSummary, report_json, summarize
 
 RUN_INFO = {
     "run_id": "run-1",
@@ -27,22 +27,47 @@ def _unit(n: int, d: int = 16, seed: int = 0) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def _build(n: int, n_sel: int, **kw):
+def _build(n: int, n_sel: int, **kw) -> RunSummary:
     x = kw.pop("embeddings", None)
     if x is None:
         x = _unit(n)
     names = [f"img_{i:05d}.jpg" for i in range(n)]
     corrupt = {"bad1.jpg": "cannot identify image file", "bad2.png": "truncated"}
     dups = {"copy.jpg": "img_00000.jpg"}
-    return build_report_data(
+    return summarize(
         embeddings=x,
         filenames=names,
         selected=names[:n_sel],
         corrupt=corrupt,
         duplicates=dups,
         n_input=n + 3,
-        run_info=RUN_INFO,
         **kw,
+    )
+
+
+def _report(data: RunSummary) -> Report:
+    """A report carrying ``data`` and the run facts of ``RUN_INFO`` (as build_report sets them)."""
+    info = RunInfo.from_mapping(RUN_INFO)
+    return Report.model_validate(
+        {
+            "generalInformation": {
+                "runInformation": {
+                    "runId": info.run_id,
+                    "startTimestamp": info.started_at_ms,
+                    "endTimestamp": info.ended_at_ms,
+                    "totalProcessingTimeS": info.total_processing_time_s,
+                },
+                "datasetInformation": {
+                    "datasetId": info.dataset_id,
+                    "datasetName": info.dataset_name,
+                },
+                "modelInformation": {
+                    "trained": info.model_trained,
+                    "description": info.model_description,
+                },
+            },
+            "summary": data,
+        }
     )
 
 
@@ -134,18 +159,17 @@ def test_zero_or_one_selected_gives_empty_after(n_sel):
     assert a.median is None
     assert data.n_selected == n_sel
     assert data.n_removed == 20 - n_sel
-    json.dumps(report_json(data))
+    json.dumps(report_json(_report(data)))
 
 
 def test_no_embeddings_at_all():
-    data = build_report_data(
+    data = summarize(
         embeddings=np.zeros((0, 8), dtype=np.float32),
         filenames=[],
         selected=[],
         corrupt={"a.jpg": "bad"},
         duplicates={},
         n_input=1,
-        run_info={"run_id": "r", "dataset_id": "d"},
     )
     assert data.distance_before.is_empty
     assert data.distance_after.is_empty
@@ -156,35 +180,30 @@ def test_no_embeddings_at_all():
 def test_validation_errors():
     x = _unit(5)
     names = [f"{i}.jpg" for i in range(5)]
-    common = {"corrupt": {}, "duplicates": {}, "n_input": 5, "run_info": RUN_INFO}
+    common = {"corrupt": {}, "duplicates": {}, "n_input": 5}
     with pytest.raises(ValueError, match="not among embedded"):
-        build_report_data(embeddings=x, filenames=names, selected=["nope.jpg"], **common)
+        summarize(embeddings=x, filenames=names, selected=["nope.jpg"], **common)
     with pytest.raises(ValueError, match="rows"):
-        build_report_data(embeddings=x, filenames=names[:4], selected=[], **common)
+        summarize(embeddings=x, filenames=names[:4], selected=[], **common)
     with pytest.raises(ValueError, match="unknown run_info"):
-        build_report_data(
-            embeddings=x,
-            filenames=names,
-            selected=[],
-            corrupt={},
-            duplicates={},
-            n_input=5,
-            run_info={**RUN_INFO, "typo": 1},
-        )
+        RunInfo.from_mapping({**RUN_INFO, "typo": 1})
+    with pytest.raises(ValueError, match="missing 'dataset_id'"):
+        RunInfo.from_mapping({"run_id": "r"})
 
 
 def test_processing_time_and_roundtrip():
     data = _build(10, 3)
-    assert data.total_processing_time_s == pytest.approx(90.5)
-    again = ReportData.model_validate_json(data.model_dump_json())
+    info = RunInfo.from_mapping(RUN_INFO)
+    assert info.total_processing_time_s == pytest.approx(90.5)
+    again = RunSummary.model_validate_json(data.model_dump_json())
     assert again == data
-    partial = data.model_copy(update={"ended_at_ms": None})
+    partial = info.model_copy(update={"ended_at_ms": None})
     assert partial.total_processing_time_s is None
 
 
 def test_report_json_shape():
     data = _build(12, 4)
-    doc = report_json(data)
+    doc = report_json(_report(data))
     json.dumps(doc)  # serialisable
     assert set(doc) == {
         "runId",

@@ -1,7 +1,8 @@
-"""Builders of realistic report_v2 documents (and example thumbnails) for the plot/PDF tests.
+"""Builders of realistic reports (and example thumbnails) for the plot/PDF tests.
 
 The distributions are computed with the reporter's own analysis helpers from seeded random
-values, so every NDPS / CDPS has the exact shape ``report_v2.py`` writes (see REPORT_V2.md).
+values, so every NDPS / CDPS has the exact shape the reporter writes (see REPORT_V2.md);
+``*_document`` gives the JSON document, ``*_report`` the validated :class:`Report`.
 ``full_report`` has metadata, predictions, datapool sets, three UMAP views and six example
 pairs; ``minimal_report`` is a two-image run without metadata, predictions, UMAP views or
 example pairs.
@@ -10,6 +11,7 @@ example pairs.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +24,7 @@ from winnow_reporter.analysis.distributions import (
     numeric_distribution,
 )
 from winnow_reporter.analysis.savings import annotation_savings
+from winnow_reporter.report import Report
 
 RUN_ID = "65f1c0ffee0123456789abcd"
 DATASET_ID = "65f1da7a5e70123456789abc"
@@ -98,14 +101,9 @@ def _scatter_view(rng: np.random.Generator, names: list[str], selected: np.ndarr
     }
 
 
-def full_report(*, trained: bool = False) -> dict[str, Any]:
-    """A run with metadata, predictions, datapool, PCA + UMAP k 5/15/50 and six example pairs."""
-    rng = np.random.default_rng(7)
+def _nn_and_cover(rng: np.random.Generator) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Nearest-neighbour distances of every set (datapool included) and cover distances."""
     n, n_sel, n_pool = N_CLEAN, FULL_SIZES["nSelected"], FULL_SIZES["nPreselectedDatapool"]
-    sel = np.sort(rng.choice(n, n_sel, replace=False))
-    rnd = np.sort(rng.choice(n, n_sel, replace=False))
-    sets = {"input": np.arange(n), "selected": sel, "random": rnd}
-
     nn = numeric_distribution(
         {
             "input": rng.gamma(4.0, 0.06, n),
@@ -122,11 +120,17 @@ def full_report(*, trained: bool = False) -> dict[str, Any]:
             "selectedWithDatapool": rng.gamma(4.5, 0.05, n),
         }
     )
+    return nn, cover
+
+
+def _scatter(rng: np.random.Generator, sel: np.ndarray) -> dict[str, Any]:
+    """PCA and UMAP k 5/15/50 views of a seeded sample of ``SCATTER_POINTS`` samples."""
+    n = N_CLEAN
     names = [f"frames/cam_{i % 3}/img_{i:05d}.jpg" for i in range(n)]
     scatter_rows = np.sort(rng.choice(n, SCATTER_POINTS, replace=False))
     scatter_names = [names[i] for i in scatter_rows]
     scatter_selected = np.flatnonzero(np.isin(scatter_rows, sel))
-    scatter = {
+    return {
         "nPoints": SCATTER_POINTS,
         "nTotal": n,
         "pcaEmbeddingData": _scatter_view(rng, scatter_names, scatter_selected),
@@ -135,16 +139,16 @@ def full_report(*, trained: bool = False) -> dict[str, Any]:
         },
     }
 
+
+def _metadata(rng: np.random.Generator, by_set: Callable[[np.ndarray], dict]) -> dict[str, Any]:
+    """Two lightly.* keys, one custom numeric key and two custom categorical keys."""
+    n = N_CLEAN
     sharpness = rng.gamma(3.0, 20.0, n)
     size_bytes = rng.normal(180_000, 25_000, n).round()
     lanes = rng.integers(1, 5, n).astype(float)
     weather = rng.choice(["sunny", "rainy", "fog", "snow"], n, p=[0.55, 0.25, 0.15, 0.05])
     camera = rng.choice(["front left", "front/right", "rear"], n)
-
-    def by_set(values: np.ndarray) -> dict[str, np.ndarray]:
-        return {s: values[idx] for s, idx in sets.items()}
-
-    metadata = {
+    return {
         "lightlyNumeric": {
             "lightly.sharpness": numeric_distribution(by_set(sharpness)),
             "lightly.sizeInBytes": numeric_distribution(by_set(size_bytes)),
@@ -160,6 +164,14 @@ def full_report(*, trained: bool = False) -> dict[str, Any]:
         },
     }
 
+
+def _predictions(
+    rng: np.random.Generator,
+    sets: dict[str, np.ndarray],
+    by_set: Callable[[np.ndarray], dict],
+) -> dict[str, Any]:
+    """One object-detection task with four categories and two active-learning scores."""
+    n = N_CLEAN
     categories = ["car", "person", "bicycle", "traffic light"]
     objects = [
         list(rng.choice(categories, rng.integers(0, 6), p=[0.5, 0.3, 0.1, 0.1])) for _ in range(n)
@@ -170,7 +182,7 @@ def full_report(*, trained: bool = False) -> dict[str, Any]:
         )
         for c in categories
     }
-    predictions = {
+    return {
         "object-detection/street": {
             "taskType": "object-detection",
             "categoryIdToName": {str(i): c for i, c in enumerate(categories)},
@@ -190,6 +202,22 @@ def full_report(*, trained: bool = False) -> dict[str, Any]:
         }
     }
 
+
+def full_document(*, trained: bool = False) -> dict[str, Any]:
+    """``full_report`` as the JSON document (camelCase keys) the reporter writes."""
+    rng = np.random.default_rng(7)
+    n, n_sel = N_CLEAN, FULL_SIZES["nSelected"]
+    sel = np.sort(rng.choice(n, n_sel, replace=False))
+    rnd = np.sort(rng.choice(n, n_sel, replace=False))
+    sets = {"input": np.arange(n), "selected": sel, "random": rnd}
+
+    def by_set(values: np.ndarray) -> dict[str, np.ndarray]:
+        return {s: values[idx] for s, idx in sets.items()}
+
+    nn, cover = _nn_and_cover(rng)
+    scatter = _scatter(rng, sel)
+    metadata = _metadata(rng, by_set)
+    predictions = _predictions(rng, sets, by_set)
     examples = [
         {
             "selectedImage": f"frames/cam_{i % 3}/selected_{i:04d}.jpg",
@@ -214,8 +242,13 @@ def full_report(*, trained: bool = False) -> dict[str, Any]:
     }
 
 
-def minimal_report() -> dict[str, Any]:
-    """Two clean images, both selected: no metadata, predictions, UMAP views or pairs."""
+def full_report(*, trained: bool = False) -> Report:
+    """A run with metadata, predictions, datapool, PCA + UMAP k 5/15/50 and six example pairs."""
+    return Report.model_validate(full_document(trained=trained))
+
+
+def minimal_document() -> dict[str, Any]:
+    """``minimal_report`` as the JSON document the reporter writes."""
     sizes = {
         "nInput": 2,
         "nCorrupt": 0,
@@ -270,6 +303,11 @@ def minimal_report() -> dict[str, Any]:
     }
 
 
+def minimal_report() -> Report:
+    """Two clean images, both selected: no metadata, predictions, UMAP views or pairs."""
+    return Report.model_validate(minimal_document())
+
+
 def thumbnail(seed: int, size: tuple[int, int] = (96, 64)) -> bytes:
     """A small PNG: a coloured gradient with a block, distinct per seed."""
     rng = np.random.default_rng(seed)
@@ -284,27 +322,27 @@ def thumbnail(seed: int, size: tuple[int, int] = (96, 64)) -> bytes:
     return buf.getvalue()
 
 
-def full_thumbnails(report: dict[str, Any]) -> dict[str, bytes]:
+def full_thumbnails(report: Report) -> dict[str, bytes]:
     """Thumbnails of every example image except ``MISSING_THUMBNAIL``."""
-    pairs = report["generalInformation"]["selectedAndRemovedImageExamples"]
-    names = sorted({p["selectedImage"] for p in pairs} | {p["removedImage"] for p in pairs})
+    pairs = report.general_information.selected_and_removed_image_examples
+    names = sorted({p.selected_image for p in pairs} | {p.removed_image for p in pairs})
     return {name: thumbnail(i) for i, name in enumerate(names) if name != MISSING_THUMBNAIL}
 
 
 @lru_cache(maxsize=2)
-def _rendered(kind: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-    from winnow_reporter.plots import render_plots_v2
+def _rendered(kind: str) -> tuple[Report, dict[str, bytes]]:
+    from winnow_reporter.plots import render_plots
 
     report = full_report() if kind == "full" else minimal_report()
     thumbs = full_thumbnails(report) if kind == "full" else {}
-    return report, render_plots_v2(report, thumbs)
+    return report, render_plots(report, thumbs)
 
 
-def rendered_full() -> tuple[dict[str, Any], dict[str, bytes]]:
+def rendered_full() -> tuple[Report, dict[str, bytes]]:
     """``full_report()`` and its plots, rendered once per test session (do not mutate)."""
     return _rendered("full")
 
 
-def rendered_minimal() -> tuple[dict[str, Any], dict[str, bytes]]:
+def rendered_minimal() -> tuple[Report, dict[str, bytes]]:
     """``minimal_report()`` and its plots, rendered once per test session (do not mutate)."""
     return _rendered("minimal")

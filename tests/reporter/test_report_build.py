@@ -1,4 +1,4 @@
-"""report_v2.json: assembled from a run folder, valid against the committed schema, seeded."""
+"""The report built from a run folder: report_v2.json valid against the committed schema, seeded."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from winnow_common.config import ReporterSettings
 from winnow_common.embeddings_csv import write_embeddings_csv
 from winnow_common.storage import LocalStore, RunKeys
-from winnow_reporter.report_v2 import build_report_v2, load_run_outputs, thumbnails_for
+from winnow_reporter.report import Report, build_report, load_run_outputs, thumbnails_for
 
 SCHEMA = json.loads(
     (
@@ -124,9 +124,15 @@ def make_run_folder(
     return store
 
 
+def _document(report: Report) -> dict[str, Any]:
+    """The report_v2.json document as written."""
+    doc: dict[str, Any] = json.loads(report.to_json())
+    return doc
+
+
 def test_full_report_matches_the_schema_and_the_run(tmp_path: Path) -> None:
     store = make_run_folder(tmp_path, datapool=5)
-    report = build_report_v2(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
+    report = _document(build_report(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS))
     jsonschema.validate(report, SCHEMA)
     general = report["generalInformation"]
     assert general["datasetInformation"]["datasetSizes"] == {
@@ -172,14 +178,14 @@ def test_full_report_matches_the_schema_and_the_run(tmp_path: Path) -> None:
 
 def test_report_is_deterministic(tmp_path: Path) -> None:
     store = make_run_folder(tmp_path)
-    first = build_report_v2(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
-    second = build_report_v2(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
-    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    first = build_report(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
+    second = build_report(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
+    assert first.to_json() == second.to_json()
 
 
 def test_minimal_run_leaves_sections_out_with_notes(tmp_path: Path) -> None:
     store = make_run_folder(tmp_path, n=2, n_selected=1, rich=False)
-    report = build_report_v2(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
+    report = _document(build_report(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS))
     jsonschema.validate(report, SCHEMA)
     assert report["predictionTaskInformation"] == {}
     assert (
@@ -192,15 +198,15 @@ def test_minimal_run_leaves_sections_out_with_notes(tmp_path: Path) -> None:
 
 def test_thumbnails_of_unreadable_images_become_a_note(tmp_path: Path) -> None:
     store = make_run_folder(tmp_path, n=30, n_selected=5, rich=False)
-    report = build_report_v2(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
-    pairs = report["generalInformation"]["selectedAndRemovedImageExamples"]
+    report = build_report(load_run_outputs(store, KEYS), RUN_INFO, SETTINGS)
+    pairs = report.general_information.selected_and_removed_image_examples
     images = LocalStore(tmp_path / "input")
     thumbs = thumbnails_for(report, images.read)
-    assert set(thumbs) == {p["selectedImage"] for p in pairs} | {p["removedImage"] for p in pairs}
+    assert set(thumbs) == {p.selected_image for p in pairs} | {p.removed_image for p in pairs}
     assert all(t.startswith(b"\x89PNG") for t in thumbs.values())
-    (tmp_path / "input" / pairs[0]["removedImage"]).unlink()
-    assert pairs[0]["removedImage"] not in thumbnails_for(report, images.read)
-    assert any("could not be read" in note for note in report["notes"])
+    (tmp_path / "input" / pairs[0].removed_image).unlink()
+    assert pairs[0].removed_image not in thumbnails_for(report, images.read)
+    assert any("could not be read" in note for note in report.notes)
 
 
 def test_render_report_writes_every_file_and_replaces_them(tmp_path: Path) -> None:
