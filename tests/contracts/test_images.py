@@ -27,12 +27,12 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.contracts.test_deploy_env import (
-    SERVICE_DOCKERFILES,
+from tests.contracts.deploy_files import SERVICE_DOCKERFILES
+from tests.contracts.dockerfile_parse import (
     Instruction,
-    _copy_sources,
-    _instructions,
-    _pip_install_lines,
+    copy_sources,
+    instructions_of,
+    pip_install_lines,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,7 +108,7 @@ def _copied_folders(instructions: list[Instruction]) -> dict[str, Path]:
     for inst in instructions:
         if inst.keyword != "COPY":
             continue
-        sources = _copy_sources(inst)
+        sources = copy_sources(inst)
         if sources is None or len(sources) != 1:
             continue
         dest = shlex.split(inst.args)[-1].rstrip("/")
@@ -145,10 +145,10 @@ class ImageInstall:
 
 def _image_installs(dockerfile: Path) -> dict[str, ImageInstall]:
     """The first-party packages a Dockerfile installs, by canonical name."""
-    instructions = _instructions(dockerfile)
+    instructions = instructions_of(dockerfile)
     copied = _copied_folders(instructions)
     installs: dict[str, ImageInstall] = {}
-    for inst in _pip_install_lines(instructions):
+    for inst in pip_install_lines(instructions):
         for target, editable in _pip_targets(inst.args):
             folder = copied.get(target)
             package = BY_FOLDER.get(folder) if folder is not None else None
