@@ -29,6 +29,7 @@ from lightly.transforms.simclr_transform import SimCLRTransform
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
+from winnow_common.errors import StorageUnavailable
 from winnow_common.schemas.worker_config import LightlyConfig
 from winnow_gpu_worker.ml.embed import ignore_stop_signals
 from winnow_gpu_worker.ml.images import decode_failure, decode_rgb
@@ -96,6 +97,8 @@ class SimCLRViewsDataset(Dataset[tuple[torch.Tensor | None, torch.Tensor | None,
         name = self.filenames[index]
         try:
             image = decode_rgb(self.read(name), self.draft_size)
+        except StorageUnavailable:
+            raise  # an outage is not a bad file: the attempt waits or stops (as in embedding)
         except Exception as exc:
             return None, None, index, decode_failure(exc)
         views = self.transform(image)
