@@ -24,16 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from winnow_common.config import ReconcilerSettings, RunSettings
-from winnow_common.db.models import Run, RunAttempt
-from winnow_common.enums import AttemptOutcome, RunState
+from winnow_common.enums import RunState
 from winnow_common.jobs.messages import JobMessage, queued_entities, send_all
-from winnow_common.lifecycle.attempts import db_now_ms
 from winnow_common.lifecycle.recovery import (
+    LeaseExpiry,
     expire_leases,
     mark_published,
     mark_silent_workers_offline,
@@ -41,22 +39,6 @@ from winnow_common.lifecycle.recovery import (
 )
 
 log = logging.getLogger("winnow_reconciler")
-
-
-@dataclass(frozen=True)
-class LeaseExpiry:
-    """An attempt whose lease the pass found expired, and what became of its run."""
-
-    run_id: str
-    attempt: int
-    task: str
-    stage: str | None
-    run_state: str
-
-    @property
-    def run_failed(self) -> bool:
-        """Whether the run ended FAILED (its crashes used up every attempt)."""
-        return self.run_state == RunState.FAILED.value
 
 
 @dataclass
@@ -96,41 +78,6 @@ def _terminal(state: str) -> bool:
         return True  # the run is gone
 
 
-def _expire(
-    session: Session, run_settings: RunSettings
-) -> tuple[list[LeaseExpiry], list[JobMessage]]:
-    """Step (a) inside one transaction: expire leases and say what became of each run."""
-    now = db_now_ms(session)
-    candidates = session.execute(
-        select(RunAttempt.id, RunAttempt.run_id, RunAttempt.number, RunAttempt.task).where(
-            RunAttempt.ended_at.is_(None), RunAttempt.expires_at < now
-        )
-    ).all()
-    messages = expire_leases(session, run_settings)
-    if not candidates:
-        return [], messages
-    ids = [row.id for row in candidates]
-    ended = {
-        row.id: row.stage
-        for row in session.execute(
-            select(RunAttempt.id, RunAttempt.stage).where(
-                RunAttempt.id.in_(ids), RunAttempt.outcome == AttemptOutcome.LOST.value
-            )
-        )
-    }
-    run_ids = sorted({row.run_id for row in candidates})
-    states = {
-        row.id: row.state
-        for row in session.execute(select(Run.id, Run.state).where(Run.id.in_(run_ids)))
-    }
-    expired = [
-        LeaseExpiry(row.run_id, row.number, row.task, ended[row.id], states.get(row.run_id, "?"))
-        for row in candidates
-        if row.id in ended
-    ]
-    return expired, messages
-
-
 def _lost_messages(session: Session, redis_client: Any, grace_s: float) -> list[JobMessage]:
     """Step (c)'s question: waiting runs whose message the broker does not hold."""
     waiting = waiting_runs(session, grace_s)
@@ -152,7 +99,7 @@ def reconcile_once(
     try:
         # (a) expired leases -> LOST; the run queued again or FAILED.
         with session_factory.begin() as session:
-            report.expired, report.requeued = _expire(session, run_settings)
+            report.expired, report.requeued = expire_leases(session, run_settings)
         report.unsent += send_all(celery_app, report.requeued)
         # (b) silent registered workers -> OFFLINE.
         with session_factory.begin() as session:

@@ -6,6 +6,8 @@ a reconciler and a claiming worker, never act on the same run at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -24,10 +26,29 @@ from winnow_common.lifecycle.attempts import (
 )
 
 
-def expire_leases(session: Session, settings: RunSettings) -> list[JobMessage]:
+@dataclass(frozen=True)
+class LeaseExpiry:
+    """An attempt whose lease expired, and the state its run was left in."""
+
+    run_id: str
+    attempt: int
+    task: str
+    stage: str | None
+    run_state: str
+
+    @property
+    def run_failed(self) -> bool:
+        """Whether the run ended FAILED (its crashes used up every attempt)."""
+        return self.run_state == RunState.FAILED.value
+
+
+def expire_leases(
+    session: Session, settings: RunSettings
+) -> tuple[list[LeaseExpiry], list[JobMessage]]:
     """End every open attempt whose lease expired as LOST; queue its stage again or fail the run.
 
-    A run whose crashes used up ``max_attempts`` ends FAILED with its attempt history.
+    A run whose crashes used up ``max_attempts`` ends FAILED with its attempt history. Returns
+    what expired and the messages to send once the transaction committed.
     """
     now = db_now_ms(session)
     expired = session.scalars(
@@ -35,6 +56,7 @@ def expire_leases(session: Session, settings: RunSettings) -> list[JobMessage]:
         .where(RunAttempt.ended_at.is_(None), RunAttempt.expires_at < now)
         .with_for_update(skip_locked=True)
     ).all()
+    expiries: list[LeaseExpiry] = []
     out: list[JobMessage] = []
     for attempt in expired:
         silent = (now - attempt.heartbeat_at) / 1000
@@ -48,11 +70,14 @@ def expire_leases(session: Session, settings: RunSettings) -> list[JobMessage]:
         )
         mark_offline_if_idle(session, attempt.worker_id)
         run = session.get(Run, attempt.run_id)
-        if run is None or RunState(run.state).is_terminal:
-            continue
-        if attempts_left(session, run, settings):
+        live = run is not None and not RunState(run.state).is_terminal
+        if run is not None and live and attempts_left(session, run, settings):
             out.append(requeue(session, run, attempt))
-    return out
+        state = run.state if run is not None else "?"
+        expiries.append(
+            LeaseExpiry(attempt.run_id, attempt.number, attempt.task, attempt.stage, state)
+        )
+    return expiries, out
 
 
 def mark_silent_workers_offline(session: Session, settings: RunSettings) -> list[str]:
