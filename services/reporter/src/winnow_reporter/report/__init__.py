@@ -14,7 +14,8 @@ from winnow_reporter.report.model import Report
 from winnow_reporter.report.pairwise import Histogram
 from winnow_reporter.report.run_folder import RunOutputs, load_run_outputs
 from winnow_reporter.report.run_info import RunInfo
-from winnow_reporter.report.summary import RunSummary, report_json, summarize, summary_of
+from winnow_reporter.report.simple_json import report_json, summary_of
+from winnow_reporter.report.summary import RunSummary, summarize
 from winnow_reporter.report.thumbnails import thumbnails_for
 
 __all__ = [

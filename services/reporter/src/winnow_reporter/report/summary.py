@@ -1,24 +1,17 @@
-"""``report.json``: the simple counts document, a part of the report derived from the run folder.
+"""What ``report.json`` adds to the report: counts and pairwise distance histograms.
 
-:func:`summarize` computes what ``report.json`` adds to the :class:`~.model.Report` (its counts
-and the pairwise distance histograms); :func:`report_json` writes the document from a report
-that carries it. Nothing here does I/O.
+:func:`summarize` computes the :class:`RunSummary` that the :class:`~.model.Report` carries;
+:mod:`.simple_json` writes ``report.json`` from it. Nothing here does I/O.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from winnow_reporter.report.pairwise import Histogram, pairwise_histograms
 
-if TYPE_CHECKING:
-    from winnow_reporter.report.model import Report
-
-__all__ = ["RunSummary", "report_json", "summarize", "summary_of"]
+__all__ = ["RunSummary", "summarize"]
 
 
 class RunSummary(BaseModel):
@@ -107,53 +100,3 @@ def summarize(
         distance_before=before,
         distance_after=after,
     )
-
-
-def _iso_ms(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    dt = datetime.fromtimestamp(ms / 1000.0, tz=UTC)
-    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def summary_of(report: Report) -> RunSummary:
-    """The report's :class:`RunSummary`; ``ValueError`` when it was not built from a run."""
-    if report.summary is None:
-        raise ValueError("report.json needs a report built from a run folder (no summary)")
-    return report.summary
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    """The simple ``report.json`` document (camelCase keys, JSON-serialisable).
-
-    ``timing.startedAt`` / ``timing.endedAt`` are ISO 8601 UTC strings (``...Z``) or null.
-    Raises ``ValueError`` for a report without a :class:`RunSummary` (not built from a run).
-    """
-    summary = summary_of(report)
-    general = report.general_information
-    run, dataset = general.run_information, general.dataset_information
-    return {
-        "runId": run.run_id,
-        "datasetId": dataset.dataset_id,
-        "datasetName": dataset.dataset_name,
-        "counts": {
-            "nInput": summary.n_input,
-            "nCorrupt": summary.n_corrupt,
-            "nDuplicate": summary.n_duplicate,
-            "nRemoved": summary.n_removed,
-            "nSelected": summary.n_selected,
-        },
-        "timing": {
-            "startedAt": _iso_ms(run.start_timestamp),
-            "endedAt": _iso_ms(run.end_timestamp),
-            "totalProcessingTimeS": run.total_processing_time_s,
-        },
-        "model": {
-            "trained": general.model_information.trained,
-            "description": general.model_information.description,
-        },
-        "distanceDistribution": {
-            "before": summary.distance_before.model_dump(by_alias=True),
-            "after": summary.distance_after.model_dump(by_alias=True),
-        },
-    }
