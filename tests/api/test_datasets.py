@@ -119,3 +119,15 @@ def test_unknown_datasource_is_404(client: TestClient, user: ApiUser) -> None:
     dataset_id = create_dataset(client, user.params)
     response = client.get(f"/v1/datasets/{dataset_id}/datasource", params=user.params)
     assert response.status_code == 404 and response.json()["code"] == "DATASET_DATASOURCE_UNKNOWN"
+
+
+def test_a_videos_dataset_is_refused_until_video_input_exists(
+    client: TestClient, user: ApiUser
+) -> None:
+    response = client.post(
+        "/v1/datasets", params=user.params, json={"name": "my videos", "type": "Videos"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"].startswith("type: 'Videos' datasets are not supported yet")
+    listed = client.get("/v1/datasets", params=user.params).json()
+    assert "my videos" not in [d["name"] for d in listed]

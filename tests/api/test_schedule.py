@@ -83,6 +83,14 @@ def test_non_positive_sample_count_is_rejected(
         assert response.status_code == 422 and "selection.nSamples" in response.json()["error"]
     neither = create_config(client, user.params, {"selection": {"strategies": DIVERSITY}})
     assert neither.status_code == 422 and "nSamples" in neither.json()["error"]
+    both = create_config(
+        client,
+        user.params,
+        {"selection": {"nSamples": 8, "proportionSamples": 0.25, "strategies": DIVERSITY}},
+    )
+    assert both.status_code == 422, both.text
+    assert "'selection.nSamples' / 'selection.proportionSamples'" in both.json()["error"]
+    assert "not both" in both.json()["error"]
     assert gpu_queue.count() == 0
 
 

@@ -94,13 +94,16 @@ def test_diversity_minimum_distance_and_legacy_min_distance_stop_early(
     assert len(result.selected) == 1
 
 
-def test_proportion_and_count_take_the_smaller(dirs: tuple[Path, Path]) -> None:
+def test_proportion_rounds_up(dirs: tuple[Path, Path]) -> None:
+    # Both nSamples and proportionSamples is refused (seed 004; tests/common/
+    # test_worker_config_counts.py); a proportion alone selects ceil(p * N).
     inp, lightly_root = dirs
     write_images(inp, 10)
     document = config_doc()
-    document["selection"] = {**document["selection"], "nSamples": 8, "proportionSamples": 0.25}
+    selection = {k: v for k, v in document["selection"].items() if k != "nSamples"}
+    document["selection"] = {**selection, "proportionSamples": 0.25}
     result, _, _ = run_local(inp, lightly_root, document)
-    assert len(result.selected) == 3  # ceil(0.25 * 10) < 8
+    assert len(result.selected) == 3  # ceil(0.25 * 10)
 
 
 def test_typicality_prefers_the_dense_cluster(dirs: tuple[Path, Path]) -> None:

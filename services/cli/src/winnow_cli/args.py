@@ -15,6 +15,7 @@ from winnow_common.schemas.worker_config import (
     LightlyConfig,
     SelectionConfig,
     WorkerConfigV4,
+    legacy_count,
     parse_worker_config,
 )
 
@@ -142,7 +143,7 @@ def parse_overrides(args: Sequence[str]) -> tuple[dict[str, Path | None], Worker
         )
         counts = ("n_samples", "nSamples", "proportion_samples", "proportionSamples")
         if isinstance(legacy_n, int | float) and not any(k in selection for k in counts):
-            selection["n_samples" if legacy_n >= 1 else "proportion_samples"] = legacy_n
+            selection.update(legacy_count(legacy_n))
     document: dict[str, Any] = {"docker": docker, "lightly": lightly}
     if selection is not None:
         document["selection"] = selection
@@ -153,6 +154,6 @@ def parse_overrides(args: Sequence[str]) -> tuple[dict[str, Path | None], Worker
     if config.selection is None:
         raise UsageError(
             "say how many images to select: stopping_condition.n_samples=N (a count, or a "
-            "fraction < 1), selection.n_samples=N or selection.proportion_samples=P"
+            "fraction up to 1.0), selection.n_samples=N or selection.proportion_samples=P"
         )
     return paths, config

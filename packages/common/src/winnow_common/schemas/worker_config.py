@@ -62,10 +62,21 @@ class TrainingConfig(ConfigModel):
     task_name: str | None = None
 
 
-class StoppingCondition(ConfigModel):
-    """Legacy ``stopping_condition``: ``n_samples`` is a count (int) or a fraction (< 1)."""
+def legacy_count(n_samples: int | float) -> dict[str, int | float]:
+    """The selection count a legacy ``stopping_condition.n_samples`` means: a float up to 1.0
+    is a fraction of the input (``proportion_samples``), anything else a count (``n_samples``).
+    """
+    if isinstance(n_samples, float) and n_samples <= 1:
+        return {"proportion_samples": n_samples}
+    return {"n_samples": int(n_samples)}
 
-    n_samples: float | None = Field(default=None, gt=0)
+
+class StoppingCondition(ConfigModel):
+    """Legacy ``stopping_condition``: ``n_samples`` is a count (an integer) or a fraction of the
+    input (a float up to 1.0: ``1.0`` is 100 %, the seeds' "remove exact duplicates" recipe)."""
+
+    # int before float: an integer stays an int (a count), 1.0 stays a float (a fraction).
+    n_samples: int | float | None = Field(default=None, gt=0)
     min_distance: float | None = Field(default=None, ge=0)
 
 
@@ -177,10 +188,8 @@ class WorkerConfigV4(ConfigModel):
     def _legacy_stopping_condition_sets_the_count(self) -> WorkerConfigV4:
         legacy = self.docker.stopping_condition
         if self.selection is None and legacy is not None and legacy.n_samples is not None:
-            count = legacy.n_samples
             self.selection = SelectionConfig(
-                n_samples=int(count) if count >= 1 else None,
-                proportion_samples=count if count < 1 else None,
+                **legacy_count(legacy.n_samples),
                 strategies=[
                     SelectionEntry(
                         input=SelectionInput(type=SelectionInputType.EMBEDDINGS),
@@ -189,6 +198,39 @@ class WorkerConfigV4(ConfigModel):
                 ],
             )
         return self
+
+
+def _object_level_problems(cfg: WorkerConfigV4) -> list[str]:
+    """EMBEDDINGS with a ``task`` means object-level selection (embeddings of crops): refused
+    until crops exist, instead of silently selecting whole images."""
+    strategies = cfg.selection.strategies if cfg.selection is not None else []
+    return [
+        f"'selection.strategies[{i}].input.task': object-level selection (EMBEDDINGS of a "
+        f"prediction task's crops) is not yet supported; leave 'task' out to select images"
+        for i, entry in enumerate(strategies)
+        if entry.input.type == SelectionInputType.EMBEDDINGS and entry.input.task is not None
+    ]
+
+
+def _count_problems(cfg: WorkerConfigV4) -> list[str]:
+    """How many to select: exactly one of nSamples and proportionSamples (seed 004: "setting
+    both or none of them will cause an error"); a legacy count must be a whole number."""
+    problems: list[str] = []
+    legacy = cfg.docker.stopping_condition
+    count = legacy.n_samples if legacy is not None else None
+    if isinstance(count, float) and count > 1 and not count.is_integer():
+        problems.append(
+            "'docker.stoppingCondition.nSamples': give a whole number of samples or a fraction "
+            f"of the input up to 1.0, not {count}"
+        )
+    sel = cfg.selection
+    if sel is not None and (sel.n_samples is None) == (sel.proportion_samples is None):
+        which = "both" if sel.n_samples is not None else "neither"
+        problems.append(
+            f"'selection.nSamples' / 'selection.proportionSamples': set exactly one of them "
+            f"(nSamples > 0 or 0 < proportionSamples <= 1), not {which}"
+        )
+    return problems
 
 
 def _selection_problems(cfg: WorkerConfigV4) -> list[str]:
@@ -222,6 +264,7 @@ def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
         problems.append("'docker.useDatapool' is not supported together with training")
     if cfg.selection is not None and cfg.selection.auto_tasks:
         problems.append("'selection.autoTasks' is not yet supported")
+    problems += _object_level_problems(cfg)
     check = docker.corruptness_check
     if check is not None and check.corruption_threshold != DEFAULT_CORRUPTION_THRESHOLD:
         # Lightly Worker 2.7 deprecated the knob and aborts unless it keeps its default.
@@ -250,10 +293,7 @@ def parse_worker_config(
         problems.append(
             "'selection' is required: give nSamples or proportionSamples and strategies"
         )
-    if cfg.selection is not None:
-        sel = cfg.selection
-        if sel.n_samples is None and sel.proportion_samples is None:
-            problems.append("'selection': set nSamples (> 0) or proportionSamples (0 < p <= 1)")
+    problems += _count_problems(cfg)
     if problems:
         raise InvalidWorkerConfig("; ".join(problems))
     return cfg

@@ -12,6 +12,7 @@ from winnow_common.db.repositories import UniqueViolation
 from winnow_common.db.repositories import datasets as dataset_repo
 from winnow_common.db.repositories import datasources as datasource_repo
 from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.enums import DatasetType
 from winnow_common.errors import DatasetNameExists, DatasetNotFound, InvalidInput
 from winnow_common.schemas.base import text_problem
 from winnow_common.schemas.wire import DatasetCreateRequest
@@ -45,7 +46,15 @@ def view(session: Session, dataset: Dataset) -> DatasetView:
 
 
 def create(session: Session, user: User, body: DatasetCreateRequest) -> Dataset:
-    """Create a dataset; names are unique per user (``DatasetNameExists`` otherwise)."""
+    """Create a dataset; names are unique per user (``DatasetNameExists`` otherwise).
+
+    ``Videos`` datasets are refused until the worker reads videos (never accepted, then failed).
+    """
+    if body.type == DatasetType.VIDEOS:
+        raise InvalidInput(
+            "type: 'Videos' datasets are not supported yet (the worker reads images only); "
+            "create an 'Images' dataset"
+        )
     if dataset_repo.name_taken(session, user.id, body.name):
         raise DatasetNameExists(body.name)
     dataset = Dataset(user_id=user.id, name=body.name, type=body.type, img_type=body.img_type)
