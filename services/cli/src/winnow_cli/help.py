@@ -21,7 +21,9 @@ from winnow_common.schemas.worker_config import (
 PROG = "winnow-worker"
 # Short explanations shown next to a few options in --help.
 NOTES = {
-    "stopping_condition.n_samples": "a count (an integer) or a fraction of the clean images (a float up to 1.0)",
+    "stopping_condition.n_samples": (
+        "a count (an integer) or a fraction of the clean images (a float up to 1.0)"
+    ),
     "stopping_condition.min_distance": "stop DIVERSITY once samples are closer than this",
     "selection.strategies": "[{input: {...}, strategy: {...}}, ...], keys below",
     "checkpoint": "a checkpoint file in shared_dir's .lightly/checkpoints/",
