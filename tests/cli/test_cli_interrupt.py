@@ -53,7 +53,9 @@ def test_ctrl_c_during_embedding_exits_130_without_traceback(tmp_path: Path) -> 
         assert proc.stderr is not None
         for line in proc.stderr:
             lines.append(line)
-            if "Embedded" in line:
+            # Printed when EMBEDDING starts (the "Embedded n/N" counts only move a progress
+            # bar, which a pipe sees once, at the end of the run).
+            if "EMBEDDING: Embedding" in line:
                 embedding.set()
 
     reader = threading.Thread(target=read, daemon=True)
@@ -73,4 +75,5 @@ def test_ctrl_c_during_embedding_exits_130_without_traceback(tmp_path: Path) -> 
     assert "Traceback" not in err
     assert "winnow-worker: failed: interrupted" in err
     assert "killed by signal" not in err
+    assert "SAMPLING" not in err  # it stopped in EMBEDDING, not after the run
     assert exit_s < 30, exit_s
