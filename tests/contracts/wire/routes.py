@@ -39,6 +39,37 @@ ROUTES: dict[int, tuple[str, str, int | None]] = {
     31: ("GET", "/v1/datasets/{datasetId}/collaboration/access", 200),
     32: ("GET", "/v1/datasets/{datasetId}/samples/partial", 200),
     33: ("PUT", "/v1/datasets/{datasetId}/samples/{sampleId}", None),
+    # --- the platform half (issue 12): the routes the other 32 client methods call -----------
+    # embeddings
+    34: ("GET", "/v1/datasets/{datasetId}/embeddings", 200),
+    35: ("GET", "/v1/datasets/{datasetId}/embeddings/writeCSVUrl", 200),
+    36: ("GET", "/v1/datasets/{datasetId}/embeddings/{embeddingId}/readCSVUrl", 200),
+    37: ("POST", "/v1/datasets/{datasetId}/embeddings/{embeddingId}/trigger2dEmbeddingsJob", None),
+    # sampling, jobs, scores
+    38: ("POST", "/v1/datasets/{datasetId}/embeddings/{embeddingId}/sampling", None),
+    39: ("GET", "/v1/jobs/{jobId}", 200),
+    40: ("POST", "/v1/datasets/{datasetId}/tags/{tagId}/scores", None),
+    # tags: delete and exports
+    41: ("DELETE", "/v1/datasets/{datasetId}/tags/{tagId}", None),
+    42: ("GET", "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudio/tasks", 200),
+    43: ("GET", "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBox/datarows", 200),
+    44: ("GET", "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBoxV4/datarows", 200),
+    # predictions and the custom metadata configuration
+    45: ("POST", "/v1/datasets/{datasetId}/predictions/tasks", None),
+    46: ("POST", "/v1/datasets/{datasetId}/predictions/samples/{sampleId}", None),
+    47: ("POST", "/v1/datasets/{datasetId}/configuration/metadata", None),
+    # datasource listing
+    48: ("GET", "/v1/datasets/{datasetId}/datasource/list", 200),
+    49: ("GET", "/v1/datasets/{datasetId}/datasource/list/dnc", 200),
+    50: ("GET", "/v1/datasets/{datasetId}/datasource/metadata/list", 200),
+    51: ("GET", "/v1/datasets/{datasetId}/datasource/metadata/list/dnc", 200),
+    52: ("GET", "/v1/datasets/{datasetId}/datasource/predictions/list", 200),
+    53: ("GET", "/v1/datasets/{datasetId}/datasource/predictions/list/dnc", 200),
+    54: ("GET", "/v1/datasets/{datasetId}/datasource/metadata/file", 200),
+    55: ("GET", "/v1/datasets/{datasetId}/datasource/predictions/file", 200),
+    56: ("GET", "/v1/datasets/{datasetId}/datasource/embeddings/file", 200),
+    57: ("GET", "/v1/datasets/{datasetId}/datasource/processedUntilTimestamp", 200),
+    58: ("PUT", "/v1/datasets/{datasetId}/datasource/processedUntilTimestamp", None),
 }
 UNAUTHENTICATED = {1, 2}
 # Which test covers which route (filled by @covers; checked by the meta-test).

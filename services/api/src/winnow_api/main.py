@@ -7,13 +7,17 @@ import logging
 from fastapi import FastAPI
 
 from winnow_api.collaboration.router import router as collaboration_router
+from winnow_api.configuration.router import router as configuration_router
 from winnow_api.datasets.router import router as datasets_router
 from winnow_api.datasources.router import router as datasources_router
+from winnow_api.embeddings.router import router as embeddings_router
 from winnow_api.errors import install_error_handlers
 from winnow_api.files.router import router as files_router
 from winnow_api.limits import BodySizeLimit, SingleQueryValues
+from winnow_api.predictions.router import router as predictions_router
 from winnow_api.runs.router import router as runs_router
 from winnow_api.samples.router import router as samples_router
+from winnow_api.sampling.router import router as sampling_router
 from winnow_api.tags.router import router as tags_router
 from winnow_api.versions.router import router as versions_router
 from winnow_api.workers.router import router as workers_router
@@ -42,6 +46,10 @@ def create_app() -> FastAPI:
         tags_router,
         samples_router,
         collaboration_router,
+        embeddings_router,
+        sampling_router,
+        predictions_router,
+        configuration_router,
         files_router,
     ):
         app.include_router(router)

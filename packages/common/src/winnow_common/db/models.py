@@ -56,6 +56,11 @@ class Dataset(ObjectIdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(256))
     type: Mapped[str] = mapped_column(String(16), default=DatasetType.IMAGES.value)
     img_type: Mapped[str] = mapped_column(String(16), default=ImageType.FULL.value)
+    # Lightly's ``processedUntilTimestamp`` (epoch seconds): how far ``download_new_raw_samples``
+    # has read the datasource.
+    processed_until_timestamp: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default=text("0")
+    )
 
 
 class Datasource(ObjectIdMixin, TimestampMixin, Base):
@@ -258,3 +263,76 @@ class Tag(ObjectIdMixin, TimestampMixin, Base):
     tot_size: Mapped[int] = mapped_column(Integer)
     # The tag a worker run recorded its selection in (not on the wire).
     run_selection: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Embedding(ObjectIdMixin, TimestampMixin, Base):
+    """An embeddings CSV of a dataset (lightly's ``DatasetEmbeddingData``).
+
+    Uploaded through ``writeCSVUrl`` (kept in the cluster's store) or written by a run (kept in
+    the dataset's LIGHTLY datasource, ``run_id`` set); ``storage_location`` says which.
+    """
+
+    __tablename__ = "embedding"
+    __table_args__ = (UniqueConstraint("dataset_id", "name"),)
+
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(256))
+    run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("run.id", ondelete="SET NULL"), nullable=True
+    )
+    # PLATFORM: the cluster's store; LIGHTLY: the dataset's LIGHTLY datasource.
+    storage_location: Mapped[str] = mapped_column(String(16), default="PLATFORM")
+    storage_key: Mapped[str] = mapped_column(Text)
+    # Whether its CSV has arrived and been read (samples created); set by the upload.
+    is_processed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Where its 2-D projection lies, once ``trigger2dEmbeddingsJob`` computed it.
+    projection_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Job(ObjectIdMixin, TimestampMixin, Base):
+    """A platform job (sampling on stored embeddings, a 2-D projection): lightly's ``/v1/jobs``."""
+
+    __tablename__ = "job"
+
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # lightly's JobResultType: SAMPLING, EMBEDDINGS2D.
+    type: Mapped[str] = mapped_column(String(32))
+    # lightly's JobState: WAITING, RUNNING, FAILED, FINISHED.
+    state: Mapped[str] = mapped_column(String(16), default="WAITING")
+    # What was asked (the request body and the ids it names).
+    request: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # What came out (e.g. the created tag's id), lightly's ``JobStatusDataResult.data``.
+    result: Mapped[Any | None] = mapped_column(JSONB, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # When its Celery message was last sent.
+    published_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ActiveLearningScore(ObjectIdMixin, TimestampMixin, Base):
+    """Scores of a tag's samples (``upload_scores``), one list per score type, in tag order."""
+
+    __tablename__ = "active_learning_score"
+    __table_args__ = (UniqueConstraint("tag_id", "score_type"),)
+
+    tag_id: Mapped[str] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), index=True)
+    score_type: Mapped[str] = mapped_column(String(256))
+    scores: Mapped[list[float]] = mapped_column(JSONB, default=list)
+
+
+class MetadataConfiguration(ObjectIdMixin, TimestampMixin, Base):
+    """A custom metadata configuration (the Configurator; ``create_custom_metadata_config``)."""
+
+    __tablename__ = "metadata_configuration"
+
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(256))
+    # lightly's ConfigurationEntry list, camelCase as sent.
+    configs: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

@@ -1,0 +1,1 @@
+"""Configuration: see router.py."""

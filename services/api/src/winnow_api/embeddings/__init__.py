@@ -1,0 +1,1 @@
+"""Embeddings: see router.py."""

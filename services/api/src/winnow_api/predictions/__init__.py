@@ -1,0 +1,1 @@
+"""Predictions: see router.py."""
