@@ -22,6 +22,7 @@ from winnow_common.ids import now_ms
 from winnow_common.jobs.messages import JobMessage
 from winnow_common.jobs.names import Queue, TaskName
 from winnow_common.lifecycle.attempts import db_now_ms, end_attempt, fence
+from winnow_common.lifecycle.run_embeddings import register_run_embedding
 from winnow_common.storage import RunKeys
 from winnow_common.tags import indices_to_bitmask
 
@@ -116,6 +117,7 @@ def finish_worker_stage(
     run_id = attempt.run_id
     record_selection(session, run_id, result)
     register_result_artifacts(session, run_id, result)
+    register_run_embedding(session, run_repo.require(session, run_id))
     register_log(session, run_id, log_key)
     end_attempt(session, attempt, AttemptOutcome.DONE, None)
     run_repo.set_state(
