@@ -26,6 +26,13 @@ class Unauthorized(WinnowError):
     code = ApiErrorCode.UNAUTHORIZED
 
 
+class Forbidden(WinnowError):
+    """The caller may see the resource but not do this to it (e.g. a collaborator deleting)."""
+
+    status_code = 403
+    code = ApiErrorCode.FORBIDDEN
+
+
 class NotFound(WinnowError):
     status_code = 404
     code = ApiErrorCode.NOT_FOUND
