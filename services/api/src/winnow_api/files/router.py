@@ -6,7 +6,8 @@ import mimetypes
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from winnow_api.deps import SessionDep
@@ -14,6 +15,7 @@ from winnow_api.files import service as file_service
 from winnow_api.files.service import Download
 from winnow_api.params import ArtifactId, DatasetId, RunId, SampleId
 from winnow_api.signing import Signed, sample_file_path, verify_signature
+from winnow_common.ids import OBJECT_ID_PATTERN
 
 router = APIRouter(tags=["files"])
 
@@ -72,6 +74,61 @@ def download_sample(
     """
     verify_signature(sample_file_path(dataset_id, sample_id), *signed)
     return _stream(file_service.sample(session, dataset_id, sample_id))
+
+
+EmbeddingId = Annotated[str, Path(alias="embeddingId", pattern=OBJECT_ID_PATTERN)]
+
+
+@router.get(
+    "/v1/files/datasets/{datasetId}/embeddings/{embeddingId}",
+    response_class=StreamingResponse,
+    responses=FILE_RESPONSE,
+)
+def download_embedding(
+    dataset_id: DatasetId,
+    embedding_id: EmbeddingId,
+    signed: SignedDep,
+    session: SessionDep,
+) -> StreamingResponse:
+    """Stream an embedding's CSV byte for byte as uploaded (or as its run wrote it).
+
+    ``readCSVUrl`` points here (``download_embeddings_csv``, ``append_embeddings``).
+    """
+    verify_signature(file_service.embedding_file_path(dataset_id, embedding_id), *signed)
+    return _stream(file_service.embedding(session, dataset_id, embedding_id))
+
+
+@router.put(
+    "/v1/files/datasets/{datasetId}/embeddings/{embeddingId}/upload",
+    status_code=200,
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def upload_embedding(
+    dataset_id: DatasetId,
+    embedding_id: EmbeddingId,
+    signed: SignedDep,
+    session: SessionDep,
+    request: Request,
+) -> Response:
+    """Receive an embeddings CSV (lightly's ``save_embeddings`` format) at a ``writeCSVUrl``.
+
+    Any content type; the body is the file. A CSV that does not follow the format is a 400
+    naming the problem. The dataset gains a sample for every file name it lacked, and the
+    embedding becomes processed. Answers 200 with an empty body, as an object store does.
+    """
+    verify_signature(file_service.embedding_upload_path(dataset_id, embedding_id), *signed)
+    data = await request.body()
+    await run_in_threadpool(file_service.receive_embedding, session, dataset_id, embedding_id, data)
+    return Response(status_code=200)
 
 
 def _stream(download: Download) -> StreamingResponse:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from winnow_api.datasources import service as datasource_service
+from winnow_api.embeddings import service as embedding_service
+
+# Re-exported: the paths of the signed embedding routes, for the router's signature checks.
+from winnow_api.embeddings.service import embedding_file_path as embedding_file_path
+from winnow_api.embeddings.service import embedding_upload_path as embedding_upload_path
 from winnow_common.db.models import Datasource
 from winnow_common.db.repositories import artifacts as artifact_repo
 from winnow_common.db.repositories import datasources as datasource_repo
+from winnow_common.db.repositories import embeddings as embedding_repo
 from winnow_common.db.repositories import runs as run_repo
 from winnow_common.db.repositories import samples as sample_repo
 from winnow_common.enums import DatasourcePurpose
 from winnow_common.errors import (
     ArtifactNotFound,
     DatasourceNotFound,
+    NotFound,
     ObjectNotFound,
     SampleNotFound,
     StorageError,
@@ -24,6 +31,7 @@ from winnow_common.errors import (
     WinnowError,
 )
 from winnow_common.storage import open_datasource_row
+from winnow_common.storage.embeddings import open_embedding_csv
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,31 @@ def sample(session: Session, dataset_id: str, sample_id: str) -> Download:
     return Download(found.file_name, _open(source, found.file_name, missing))
 
 
+def receive_embedding(session: Session, dataset_id: str, embedding_id: str, data: bytes) -> None:
+    """The body PUT to a signed ``writeCSVUrl`` (see ``embedding_service.receive_upload``)."""
+    embedding_service.receive_upload(session, dataset_id, embedding_id, data)
+
+
+def embedding(session: Session, dataset_id: str, embedding_id: str) -> Download:
+    """An embedding's CSV, exactly as stored: the platform store for an upload, the dataset's
+    LIGHTLY datasource for a run's."""
+    found = embedding_repo.get(session, embedding_id)
+    if found is None or found.dataset_id != dataset_id:
+        raise NotFound(
+            f"embeddingId: embedding {embedding_id} does not exist in dataset {dataset_id}"
+        )
+    missing = NotFound(
+        f"embeddingId: the CSV of embedding {embedding_id} has not been uploaded"
+        if not found.is_processed
+        else f"embeddingId: the CSV of embedding {embedding_id} is missing from storage"
+    )
+    where = f"the store of embedding {embedding_id} ({found.storage_location})"
+    return Download(
+        f"{found.name}.csv",
+        _first_then_rest(lambda: open_embedding_csv(session, found), missing, where),
+    )
+
+
 def _open(source: Datasource, key: str, missing: WinnowError) -> Iterator[bytes]:
     """The file's chunks; reads the first now so a missing object fails before the 200.
 
@@ -65,22 +98,26 @@ def _open(source: Datasource, key: str, missing: WinnowError) -> Iterator[bytes]
     cannot open, refused credentials, a bad bucket) is a final 404 naming the datasource, not a
     500. Only an outage of the store (``StorageUnavailable``, 503) stays a server error.
     """
+    where = f"the {source.purpose} datasource ({source.type})"
+    return _first_then_rest(lambda: open_datasource_row(source).iter_chunks(key), missing, where)
+
+
+def _first_then_rest(
+    open_chunks: Callable[[], Iterator[bytes]], missing: WinnowError, where: str
+) -> Iterator[bytes]:
+    """Open the chunks and read the first now (see :func:`_open`); ``where`` names the store."""
     try:
-        chunks = open_datasource_row(source).iter_chunks(key)
+        chunks = open_chunks()
         first = next(chunks, b"")
     except ObjectNotFound as exc:
         raise missing from exc
     except StorageUnavailable:
         raise
     except StorageError as exc:
-        raise DatasourceNotFound(
-            f"the {source.purpose} datasource ({source.type}) cannot be read: {exc.message}"
-        ) from exc
+        raise DatasourceNotFound(f"{where} cannot be read: {exc.message}") from exc
     except ValueError as exc:
         # boto3 refuses the endpoint of a row stored before endpoints were validated on PUT.
-        raise DatasourceNotFound(
-            f"the {source.purpose} datasource ({source.type}) cannot be opened: {exc}"
-        ) from exc
+        raise DatasourceNotFound(f"{where} cannot be opened: {exc}") from exc
 
     def body() -> Iterator[bytes]:
         yield first
