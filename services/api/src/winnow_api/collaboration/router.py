@@ -29,7 +29,9 @@ def share_dataset(
 ) -> CreateEntityResponse:
     """Replace the users of the dataset's WRITE config (created if missing); ``[]`` revokes.
 
-    ``teams`` is only replaced when sent (the lightly client never sends it).
+    ``teams`` is only replaced when sent (the lightly client never sends it). The listed
+    emails may then read the dataset and write its contents; only the owner may share (403
+    for a collaborator), delete the dataset or change its datasources.
     """
     config = collaboration_service.share(session, user, dataset_id, body)
     return CreateEntityResponse(id=config.id)
@@ -42,6 +44,6 @@ def share_dataset(
 def get_shared_access(
     dataset_id: DatasetId, user: CurrentUser, session: SessionDep
 ) -> list[SharedAccessConfigData]:
-    """The dataset's share configs (``[]`` if it was never shared)."""
+    """The dataset's share configs (``[]`` if it was never shared); owner and collaborators."""
     rows = collaboration_service.configs(session, user, dataset_id)
     return [SharedAccessConfigData.from_row(c) for c in rows]

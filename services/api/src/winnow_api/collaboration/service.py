@@ -1,4 +1,6 @@
-"""Sharing rules: only the owner shares or looks; sharing replaces the config's users."""
+"""Sharing rules: only the owner shares (collaborators get 403) and sharing replaces the
+config's users; owner and collaborators may look. Access itself is checked by
+``dataset_service.access`` on every request, so a revoked email loses access at once."""
 
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ def share(
 ) -> SharedAccessConfig:
     """Replace the users of the dataset's config of ``body.access_type`` (created if missing).
 
-    ``teams`` is only replaced when sent.
+    ``teams`` is only replaced when sent. Only the owner may (a collaborator gets 403).
     """
-    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    dataset = dataset_service.get_owned(session, user, dataset_id, "change who it is shared with")
     config = share_repo.get(session, dataset.id, body.access_type)
     if config is None:
         config = SharedAccessConfig(
@@ -40,6 +42,7 @@ def share(
 
 
 def configs(session: Session, user: User, dataset_id: str) -> Sequence[SharedAccessConfig]:
-    """The dataset's share configs (none if it was never shared)."""
+    """The dataset's share configs (none if it was never shared); its owner and its
+    collaborators may look."""
     dataset = dataset_service.get_accessible(session, user, dataset_id)
     return share_repo.of_dataset(session, dataset.id)

@@ -38,10 +38,13 @@ def list_datasets(
     shared: Annotated[bool | None, Query()] = None,
     get_assets_of_team: Annotated[bool | None, Query(alias="getAssetsOfTeam")] = None,
 ) -> list[DatasetData]:
-    """The caller's datasets (shared/team datasets do not exist yet: those lists are empty)."""
-    views = dataset_service.list_owned(
-        session, user, page, shared=bool(shared or get_assets_of_team)
-    )
+    """The caller's own datasets; ``shared=true``: those others shared with the caller.
+
+    ``getAssetsOfTeam=true`` (without ``shared``) lists team datasets: Winnow has no teams, so
+    ``[]``. The client asks for all three lists and de-duplicates them.
+    """
+    scope = dataset_service.listing_scope(shared, get_assets_of_team)
+    views = dataset_service.list_owned(session, user, page, scope)
     return [_wire(v) for v in views]
 
 
@@ -59,22 +62,28 @@ def query_datasets_by_name(
     shared: Annotated[bool | None, Query()] = None,
     get_assets_of_team: Annotated[bool | None, Query(alias="getAssetsOfTeam")] = None,
 ) -> list[DatasetData]:
-    """Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none."""
-    views = dataset_service.query_by_name(
-        session, user, page, dataset_name, exact=exact, shared=bool(shared or get_assets_of_team)
-    )
+    """Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none.
+
+    Own datasets; ``shared=true``: those shared with the caller; ``getAssetsOfTeam``: ``[]``
+    (no teams).
+    """
+    scope = dataset_service.listing_scope(shared, get_assets_of_team)
+    views = dataset_service.query_by_name(session, user, page, dataset_name, scope, exact=exact)
     return [_wire(v) for v in views]
 
 
 @router.get("/{datasetId}", response_model=DatasetData, response_model_exclude_none=True)
 def get_dataset(dataset_id: DatasetId, user: CurrentUser, session: SessionDep) -> DatasetData:
-    """One dataset (404 if unknown or not the caller's)."""
+    """One dataset (404 if unknown, or another user's that is not shared with the caller)."""
     dataset = dataset_service.get_accessible(session, user, dataset_id)
     return _wire(dataset_service.view(session, dataset))
 
 
 @router.delete("/{datasetId}", status_code=200, response_class=Response)
 def delete_dataset(dataset_id: DatasetId, user: CurrentUser, session: SessionDep) -> Response:
-    """Delete a dataset with its datasources, runs, samples and tags (data in buckets stays)."""
+    """Delete a dataset with its datasources, runs, samples and tags (data in buckets stays).
+
+    Only its owner may (a collaborator gets 403).
+    """
     dataset_service.delete(session, user, dataset_id)
     return Response(status_code=200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
@@ -12,8 +13,9 @@ from winnow_common.db.repositories import UniqueViolation
 from winnow_common.db.repositories import datasets as dataset_repo
 from winnow_common.db.repositories import datasources as datasource_repo
 from winnow_common.db.repositories import samples as sample_repo
+from winnow_common.db.repositories.datasets import DatasetRole
 from winnow_common.enums import DatasetType
-from winnow_common.errors import DatasetNameExists, DatasetNotFound, InvalidInput
+from winnow_common.errors import DatasetNameExists, DatasetNotFound, Forbidden, InvalidInput
 from winnow_common.schemas.base import text_problem
 from winnow_common.schemas.wire import DatasetCreateRequest
 
@@ -27,13 +29,46 @@ class DatasetView:
     datasource_ids: list[str]
 
 
-def get_accessible(session: Session, user: User, dataset_id: str) -> Dataset:
-    """The dataset if the caller may use it; another user's dataset is indistinguishable from
-    a missing one (``DatasetNotFound``)."""
-    dataset = dataset_repo.get_accessible(session, dataset_id, user.id)
-    if dataset is None:
+@dataclass(frozen=True)
+class DatasetAccess:
+    """A dataset and what the caller is to it (the one answer to "may this user ...")."""
+
+    dataset: Dataset
+    role: DatasetRole
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether the caller owns the dataset."""
+        return self.role == DatasetRole.OWNER
+
+
+def access(session: Session, user: User, dataset_id: str) -> DatasetAccess:
+    """The dataset and the caller's role (owner, or collaborator: shared with the caller's
+    email). Another user's unshared dataset is indistinguishable from a missing one
+    (``DatasetNotFound``); a revoked share is checked again on every request."""
+    found = dataset_repo.access_of(session, dataset_id, user.id)
+    if found is None:
         raise DatasetNotFound(dataset_id)
-    return dataset
+    return DatasetAccess(*found)
+
+
+def get_accessible(session: Session, user: User, dataset_id: str) -> Dataset:
+    """The dataset if the caller may read it and write its contents (owner or collaborator);
+    otherwise ``DatasetNotFound``."""
+    return access(session, user, dataset_id).dataset
+
+
+def get_owned(session: Session, user: User, dataset_id: str, action: str) -> Dataset:
+    """The dataset if the caller owns it: for what only the owner may do (``action``, e.g.
+    "delete it"). A collaborator gets ``Forbidden`` (403) naming the action; anyone else
+    ``DatasetNotFound``."""
+    found = access(session, user, dataset_id)
+    if not found.is_owner:
+        raise Forbidden(
+            f"datasetId: only the owner of dataset {dataset_id} may {action}; "
+            "it is shared with you as a collaborator"
+        )
+    return found.dataset
 
 
 def view(session: Session, dataset: Dataset) -> DatasetView:
@@ -66,29 +101,58 @@ def create(session: Session, user: User, body: DatasetCreateRequest) -> Dataset:
     return dataset
 
 
-def list_owned(session: Session, user: User, page: Page, *, shared: bool) -> list[DatasetView]:
-    """One page of the caller's datasets (shared/team datasets do not exist yet: ``[]``)."""
+class Scope(StrEnum):
+    """Which datasets a listing covers: the caller's own, those shared with the caller, or
+    the caller's teams' (Winnow has no teams: always empty)."""
+
+    OWN = "own"
+    SHARED = "shared"
+    TEAM = "team"
+
+
+def listing_scope(shared: bool | None, team: bool | None) -> Scope:
+    """The scope of a listing from lightly's ``shared`` and ``getAssetsOfTeam`` flags (the
+    client sends one of them per request and merges the three lists)."""
     if shared:
+        return Scope.SHARED
+    return Scope.TEAM if team else Scope.OWN
+
+
+def list_owned(session: Session, user: User, page: Page, scope: Scope) -> list[DatasetView]:
+    """One page of the caller's own datasets, or of those shared with the caller."""
+    if scope == Scope.TEAM:
         return []
-    rows = dataset_repo.list_owned(session, user.id, offset=page.offset, limit=page.size)
+    rows = dataset_repo.list_owned(
+        session, user.id, shared=scope == Scope.SHARED, offset=page.offset, limit=page.size
+    )
     return [view(session, d) for d in rows]
 
 
 def query_by_name(
-    session: Session, user: User, page: Page, name: str, *, exact: bool, shared: bool
+    session: Session, user: User, page: Page, name: str, scope: Scope, *, exact: bool
 ) -> list[DatasetView]:
-    """The caller's datasets named ``name`` (``exact``) or starting with it; ``[]`` if none."""
+    """The datasets of ``scope`` named ``name`` (``exact``) or starting with it; ``[]`` if
+    none."""
     problem = text_problem(name)
     if problem:
         raise InvalidInput(f"datasetName: {problem}")
-    if shared:
+    if scope == Scope.TEAM:
         return []
     rows = dataset_repo.list_owned_by_name(
-        session, user.id, name, exact=exact, offset=page.offset, limit=page.size
+        session,
+        user.id,
+        name,
+        exact=exact,
+        shared=scope == Scope.SHARED,
+        offset=page.offset,
+        limit=page.size,
     )
     return [view(session, d) for d in rows]
 
 
 def delete(session: Session, user: User, dataset_id: str) -> None:
-    """Delete a dataset with its datasources, runs, samples and tags (data in buckets stays)."""
-    dataset_repo.delete(session, get_accessible(session, user, dataset_id))
+    """Delete a dataset with its datasources, runs, samples and tags (data in buckets stays).
+
+    Only the owner may: a collaborator gets 403.
+    """
+    dataset_repo.delete(session, get_owned(session, user, dataset_id, "delete it"))

@@ -41,8 +41,8 @@ def _row_values(body: DatasourceConfig) -> dict[str, Any]:
 
 
 def put(session: Session, user: User, dataset_id: str, body: DatasourceConfig) -> None:
-    """Create or replace the dataset's datasource for ``body.purpose``."""
-    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    """Create or replace the dataset's datasource for ``body.purpose`` (owner only: 403)."""
+    dataset = dataset_service.get_owned(session, user, dataset_id, "change its datasources")
     values = _row_values(body)
     source = datasource_repo.get(session, dataset.id, body.purpose)
     if source is None:

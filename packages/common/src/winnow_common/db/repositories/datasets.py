@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from winnow_common.db.models import Dataset
+from winnow_common.db.models import Dataset, SharedAccessConfig, User
 from winnow_common.db.repositories._base import add_unique, paged
+
+
+class DatasetRole(StrEnum):
+    """What a user is to a dataset: its owner, or a collaborator it is shared with.
+
+    Lightly's only access type is WRITE: a collaborator reads the dataset and writes its
+    contents; only the owner deletes it, changes its datasources or its sharing.
+    """
+
+    OWNER = "owner"
+    COLLABORATOR = "collaborator"
 
 
 def get(session: Session, dataset_id: str) -> Dataset | None:
@@ -16,17 +29,39 @@ def get(session: Session, dataset_id: str) -> Dataset | None:
     return session.get(Dataset, dataset_id)
 
 
-def get_accessible(session: Session, dataset_id: str, user_id: str) -> Dataset | None:
-    """The dataset when ``user_id`` may use it, else ``None`` (missing or someone else's).
+def _shared_with(user_id: str) -> ColumnElement[bool]:
+    """Whether a share config of ``Dataset`` lists the user's email (case-insensitively).
 
-    Only the owner may: a share config (``shared_access_config``) records who a dataset is
-    shared with, but grants no access yet (shared-dataset listings are empty too), so another
-    user's dataset is indistinguishable from a missing one.
+    Evaluated per request, so a revoked share (the email removed) denies the next request.
     """
+    email = select(func.lower(User.email)).where(User.id == user_id).scalar_subquery()
+    users = cast(func.lower(cast(SharedAccessConfig.users, Text)), JSONB)
+    return exists().where(
+        SharedAccessConfig.dataset_id == Dataset.id,
+        users.contains(func.jsonb_build_array(email)),
+    )
+
+
+def access_of(
+    session: Session, dataset_id: str, user_id: str
+) -> tuple[Dataset, DatasetRole] | None:
+    """The dataset and the user's role in it; ``None`` when the user may not see it (missing,
+    or someone else's and not shared with the user: indistinguishable)."""
     dataset = session.get(Dataset, dataset_id)
-    if dataset is None or dataset.user_id != user_id:
+    if dataset is None:
         return None
-    return dataset
+    if dataset.user_id == user_id:
+        return dataset, DatasetRole.OWNER
+    shared = session.scalar(
+        select(Dataset.id).where(Dataset.id == dataset_id, _shared_with(user_id))
+    )
+    return (dataset, DatasetRole.COLLABORATOR) if shared else None
+
+
+def get_accessible(session: Session, dataset_id: str, user_id: str) -> Dataset | None:
+    """The dataset when ``user_id`` may use it (its owner or a collaborator), else ``None``."""
+    found = access_of(session, dataset_id, user_id)
+    return found[0] if found else None
 
 
 def lock(session: Session, dataset_id: str) -> Dataset | None:
@@ -47,11 +82,23 @@ def add(session: Session, dataset: Dataset) -> None:
     add_unique(session, dataset)
 
 
+def _listed(user_id: str, shared: bool) -> ColumnElement[bool]:
+    """The user's own datasets, or (``shared``) those shared with the user by others."""
+    if shared:
+        return (Dataset.user_id != user_id) & _shared_with(user_id)
+    return Dataset.user_id == user_id
+
+
 def list_owned(
-    session: Session, user_id: str, *, offset: int = 0, limit: int | None = None
+    session: Session,
+    user_id: str,
+    *,
+    shared: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Sequence[Dataset]:
-    """The user's datasets, oldest first, one page of them."""
-    stmt = select(Dataset).where(Dataset.user_id == user_id).order_by(Dataset.id)
+    """The user's datasets (``shared``: those shared with the user), oldest first, one page."""
+    stmt = select(Dataset).where(_listed(user_id, shared)).order_by(Dataset.id)
     return session.scalars(paged(stmt, offset, limit)).all()
 
 
@@ -61,12 +108,14 @@ def list_owned_by_name(
     name: str,
     *,
     exact: bool,
+    shared: bool = False,
     offset: int = 0,
     limit: int | None = None,
 ) -> Sequence[Dataset]:
-    """The user's datasets named ``name`` (``exact``) or starting with it, oldest first."""
+    """The user's datasets (``shared``: those shared with the user) named ``name`` (``exact``)
+    or starting with it, oldest first."""
     condition = Dataset.name == name if exact else Dataset.name.startswith(name, autoescape=True)
-    stmt = select(Dataset).where(Dataset.user_id == user_id, condition).order_by(Dataset.id)
+    stmt = select(Dataset).where(_listed(user_id, shared), condition).order_by(Dataset.id)
     return session.scalars(paged(stmt, offset, limit)).all()
 
 
