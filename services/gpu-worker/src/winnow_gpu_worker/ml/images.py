@@ -14,30 +14,14 @@ from contextlib import contextmanager
 
 from PIL import Image, ImageFile, ImageOps
 
-logger = logging.getLogger(__name__)
-
-#: Lower-case extensions (with the leading dot) that the pipeline treats as images.
-IMAGE_EXTENSIONS: frozenset[str] = frozenset(
-    {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+# The filename rule lives in winnow_common (the API lists input files by it too).
+from winnow_common.input_files import (  # noqa: F401
+    IMAGE_EXTENSIONS,
+    file_extension,
+    is_image_filename,
 )
 
-
-def file_extension(name: str) -> str:
-    """Return the lower-case extension of ``name`` including the dot, or ``""`` if it has none.
-
-    Only the last path component counts, so ``"a.b/c"`` has no extension, and a dot-file such as
-    ``".jpg"`` is a hidden file without an extension (matching :func:`os.path.splitext`).
-    """
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    dot = base.rfind(".")
-    if dot <= 0:
-        return ""
-    return base[dot:].lower()
-
-
-def is_image_filename(name: str) -> bool:
-    """Return True if ``name`` has one of :data:`IMAGE_EXTENSIONS` (case-insensitive)."""
-    return file_extension(name) in IMAGE_EXTENSIONS
+logger = logging.getLogger(__name__)
 
 
 _truncation_lock = threading.Lock()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from winnow_common.errors import PipelineError, StorageUnavailable
+from winnow_common.input_files import is_input_image
 from winnow_common.schemas.datasource_paths import relevant_filenames_problem
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
-from winnow_gpu_worker.ml.images import is_image_filename
 from winnow_gpu_worker.ml.relevant_files import parse_relevant_filenames
 from winnow_gpu_worker.stages.datapool import Datapool
-
-LIGHTLY_FOLDER = ".lightly/"
 
 
 def relevant_filenames_key(path: str) -> str:
@@ -32,13 +30,8 @@ def list_input_images(
     datapool: Datapool | None,
 ) -> tuple[list[str], int]:
     """Image files to process, sorted; and how many the datapool let this run skip."""
-    # Winnow's own folder never counts as input: with one bucket for INPUT and LIGHTLY it holds
-    # earlier runs' outputs (dump_dataset copies are images too).
-    names = [
-        n
-        for n in input_store.list_files()
-        if is_image_filename(n) and not n.startswith(LIGHTLY_FOLDER)
-    ]
+    # Winnow's own folder never counts as input (see ``is_input_image``).
+    names = [n for n in input_store.list_files() if is_input_image(n)]
     docker = cfg.docker
     if docker.relevant_filenames_file:
         key = relevant_filenames_key(docker.relevant_filenames_file)
