@@ -10,11 +10,12 @@ from winnow_common.jobs.names import (
     message_priority,
     normalize_labels,
 )
-from winnow_common.jobs.payloads import ProcessRunJob, RenderReportJob
+from winnow_common.jobs.payloads import PlatformJobMessage, ProcessRunJob, RenderReportJob
 
 __all__ = [
     "MAX_WORKER_LABELS",
     "InvalidLabels",
+    "PlatformJobMessage",
     "ProcessRunJob",
     "Queue",
     "RenderReportJob",

@@ -23,6 +23,8 @@ class Queue(StrEnum):
 class TaskName(StrEnum):
     PROCESS_RUN = "gpu.process_run"
     RENDER_REPORT = "reports.render_report"
+    # A platform job (sampling on stored embeddings, a 2-D projection): ``gpu`` queue.
+    PLATFORM_JOB = "gpu.platform_job"
 
 
 TASK_ROUTES = {"gpu.*": {"queue": Queue.GPU.value}, "reports.*": {"queue": Queue.REPORTS.value}}

@@ -21,3 +21,9 @@ class RenderReportJob(_Payload):
     """Render the report of a run whose worker stage finished."""
 
     run_id: ObjectId
+
+
+class PlatformJobMessage(_Payload):
+    """Run one platform job (``/v1/jobs``): sampling on stored embeddings or a 2-D projection."""
+
+    job_id: ObjectId
