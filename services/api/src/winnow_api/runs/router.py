@@ -77,7 +77,7 @@ def list_scheduled_runs(
 
 @router.get("/v1/docker/runs", response_model=list[RunData], response_model_exclude_none=True)
 def list_runs(user: CurrentUser, session: SessionDep, page: PageDep) -> list[RunData]:
-    """All of the caller's runs, oldest first."""
+    """The runs the caller started, oldest first (a shared dataset's runs: by dataset)."""
     return [_wire(v) for v in run_service.of_user(session, user, page)]
 
 
@@ -109,8 +109,8 @@ def get_run_of_scheduled_run(
 
 @router.get("/v1/docker/runs/{runId}", response_model=RunData, response_model_exclude_none=True)
 def get_run(run_id: RunId, user: CurrentUser, session: SessionDep) -> RunData:
-    """One run with its artifacts."""
-    return _wire(run_service.view(session, run_service.get_owned(session, user, run_id)))
+    """One run with its artifacts (its starter, the dataset's owner and collaborators)."""
+    return _wire(run_service.view(session, run_service.get_readable(session, user, run_id)))
 
 
 @router.get(

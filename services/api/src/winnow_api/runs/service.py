@@ -113,28 +113,42 @@ def get_owned(session: Session, user: User, run_id: str) -> Run:
     return run
 
 
+def get_readable(session: Session, user: User, run_id: str) -> Run:
+    """A run the caller started, or any run of a dataset the caller owns or collaborates on
+    (404 otherwise, also for another user's unshared dataset's run)."""
+    run = run_repo.get_readable(session, run_id, user.id)
+    if run is None:
+        raise RunNotFound(f"runId: run {run_id} does not exist")
+    return run
+
+
 def view(session: Session, run: Run) -> RunView:
     """The run with its artifacts."""
     return RunView(run, artifact_repo.of_run(session, run.id))
 
 
 def of_user(session: Session, user: User, page: Page) -> list[RunView]:
-    """One page of the caller's runs, oldest first."""
+    """One page of the runs the caller started, oldest first (runs of shared datasets that
+    others started are listed by the dataset-scoped route, ``of_dataset``)."""
     rows = run_repo.list_of_user(session, user.id, offset=page.offset, limit=page.size)
     return [view(session, r) for r in rows]
 
 
 def of_dataset(session: Session, user: User, dataset_id: str, page: Page) -> list[RunView]:
-    """One page of the runs of one of the caller's datasets, oldest first."""
+    """One page of the runs of a dataset the caller owns or collaborates on (whoever started
+    them), oldest first."""
     dataset = dataset_service.get_accessible(session, user, dataset_id)
     rows = run_repo.list_of_dataset(session, dataset.id, offset=page.offset, limit=page.size)
     return [view(session, r) for r in rows]
 
 
 def of_scheduled(session: Session, user: User, scheduled_id: str) -> RunView:
-    """The run a worker created for a scheduled run; 404 until a worker picked it up."""
+    """The run a worker created for a scheduled run; 404 until a worker picked it up.
+
+    Readable by whoever may read the run (its starter, the dataset's owner, collaborators).
+    """
     run = run_repo.of_scheduled(session, scheduled_id)
-    if run is None or run.user_id != user.id:
+    if run is None or run_repo.get_readable(session, run.id, user.id) is None:
         raise ScheduledRunNotFound(
             f"scheduledId: no run has started for scheduled run {scheduled_id} yet"
         )
@@ -143,13 +157,13 @@ def of_scheduled(session: Session, user: User, scheduled_id: str) -> RunView:
 
 def tags(session: Session, user: User, run_id: str) -> Sequence[Tag]:
     """Tags naming the run, newest first."""
-    run = get_owned(session, user, run_id)
+    run = get_readable(session, user, run_id)
     return tag_repo.of_run(session, run.id)
 
 
 def artifact(session: Session, user: User, run_id: str, artifact_id: str) -> RunArtifact:
-    """One artifact of one of the caller's runs (404 otherwise)."""
-    run = get_owned(session, user, run_id)
+    """One artifact of a run the caller may read (404 otherwise)."""
+    run = get_readable(session, user, run_id)
     found = artifact_repo.get(session, artifact_id)
     if found is None or found.run_id != run.id:
         raise ArtifactNotFound(f"artifactId: artifact {artifact_id} of run {run_id} does not exist")

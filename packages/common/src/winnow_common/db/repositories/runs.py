@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from winnow_common.db.models import Run, ScheduledRun
+from winnow_common.db.repositories import datasets as dataset_repo
 from winnow_common.db.repositories._base import paged
 from winnow_common.enums import RunState, ScheduledRunState
 from winnow_common.errors import RunNotFound
@@ -33,6 +34,17 @@ def get_owned(session: Session, run_id: str, user_id: str) -> Run | None:
     if run is None or run.user_id != user_id:
         return None
     return run
+
+
+def get_readable(session: Session, run_id: str, user_id: str) -> Run | None:
+    """The run when ``user_id`` started it or may use its dataset (owner or collaborator):
+    a collaborator reads every run of a shared dataset, whoever started it."""
+    run = session.get(Run, run_id)
+    if run is None:
+        return None
+    if run.user_id == user_id or dataset_repo.get_accessible(session, run.dataset_id, user_id):
+        return run
+    return None
 
 
 def of_scheduled(session: Session, scheduled_id: str) -> Run | None:
