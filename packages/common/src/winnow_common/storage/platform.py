@@ -35,3 +35,8 @@ def uploaded_embedding_key(dataset_id: str, embedding_id: str) -> str:
 def embedding_projection_key(dataset_id: str, embedding_id: str) -> str:
     """Where the 2-D projection of an embedding lies in the platform store (JSON)."""
     return f"datasets/{dataset_id}/embeddings/{embedding_id}.2d.json"
+
+
+def sampling_scores_key(dataset_id: str, job_id: str) -> str:
+    """Where a sampling job's ranked importance scores lie in the platform store (JSON)."""
+    return f"datasets/{dataset_id}/jobs/{job_id}/scores.json"
