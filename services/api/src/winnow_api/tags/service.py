@@ -16,18 +16,32 @@ from winnow_common.db.repositories import runs as run_repo
 from winnow_common.db.repositories import samples as sample_repo
 from winnow_common.db.repositories import tags as tag_repo
 from winnow_common.enums import FileNameFormat
-from winnow_common.errors import InvalidInput, RunNotFound, StorageError, TagNameExists, TagNotFound
+from winnow_common.errors import (
+    Conflict,
+    InvalidInput,
+    RunNotFound,
+    StorageError,
+    TagNameExists,
+    TagNotFound,
+)
 from winnow_common.schemas.wire import TagArithmeticsRequest, TagCreateRequest
 from winnow_common.storage import open_datasource_row
 from winnow_common.tags import apply_tag_operation, bitmask_to_indices
 
 
-def get_in_dataset(session: Session, dataset: Dataset, tag_id: str, field: str = "tagId") -> Tag:
+def get_in_dataset(
+    session: Session, dataset: Dataset, tag_id: str, field: str = "tagId", *, parent: bool = False
+) -> Tag:
     """A tag of the dataset (404 otherwise, also for another dataset's tag).
 
-    ``field`` is the request field the id came from (named in the 404's message).
+    ``field`` is the request field the id came from (named in the 404's message). ``parent``:
+    the tag becomes a new tag's ``prevTagId``, so it is locked against a concurrent delete.
     """
-    tag = tag_repo.get(session, tag_id)
+    tag = (
+        tag_repo.get_locked(session, tag_id, shared=True)
+        if parent
+        else tag_repo.get(session, tag_id)
+    )
     if tag is None or tag.dataset_id != dataset.id:
         raise TagNotFound(f"{field}: tag {tag_id} does not exist in dataset {dataset.id}")
     return tag
@@ -81,7 +95,7 @@ def _check_bitmask(body: TagCreateRequest, n_samples: int) -> None:
 def create(session: Session, user: User, dataset_id: str, body: TagCreateRequest) -> Tag:
     """Create a tag from a bitmask over the dataset's samples."""
     dataset = dataset_service.get_accessible(session, user, dataset_id)
-    get_in_dataset(session, dataset, body.prev_tag_id, "prevTagId")
+    get_in_dataset(session, dataset, body.prev_tag_id, "prevTagId", parent=True)
     _check_name_free(session, dataset, body.name, "name")
     n_samples = sample_repo.count(session, dataset.id)
     _check_bitmask(body, n_samples)
@@ -109,6 +123,7 @@ def arithmetics(session: Session, user: User, dataset_id: str, body: TagArithmet
     second = get_in_dataset(session, dataset, body.tag_id2, "tagId2")
     bitmask = apply_tag_operation(first.bit_mask_data, second.bit_mask_data, body.operation)
     if body.new_tag_name is not None:
+        get_in_dataset(session, dataset, first.id, "tagId1", parent=True)
         _check_name_free(session, dataset, body.new_tag_name, "newTagName")
         tag = Tag(
             dataset_id=dataset.id,
@@ -121,7 +136,34 @@ def arithmetics(session: Session, user: User, dataset_id: str, body: TagArithmet
     return bitmask
 
 
-def _datasource_full_urls(source: Datasource, names: list[str]) -> list[str]:
+def delete(session: Session, user: User, dataset_id: str, tag_id: str) -> None:
+    """Delete a leaf tag (lightly: "if it is not a dependency of another tag").
+
+    Owner and collaborators may. Refused with 409: the dataset's root tag (no ``prevTagId``:
+    ``initial-tag``, which new tags and the runs' selection tags descend from) and a tag that
+    is another tag's ``prevTagId`` (delete the children first). A run's selection tag may be
+    deleted: the run and its artifacts stay, it no longer lists the tag.
+    """
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    tag = tag_repo.get_locked(session, tag_id)
+    if tag is None or tag.dataset_id != dataset.id:
+        raise TagNotFound(f"tagId: tag {tag_id} does not exist in dataset {dataset.id}")
+    if tag.prev_tag_id is None:
+        raise Conflict(
+            f"tagId: tag {tag.name!r} is the dataset's root tag (it has no prevTagId; the "
+            "other tags descend from it) and cannot be deleted"
+        )
+    children = tag_repo.children(session, dataset.id, tag.id)
+    if children:
+        raise Conflict(
+            f"tagId: tag {tag.name!r} is the prevTagId of other tags "
+            f"({', '.join(repr(c) for c in children)}); only a leaf tag can be deleted, "
+            "delete those first"
+        )
+    tag_repo.delete(session, tag)
+
+
+def datasource_full_urls(source: Datasource, names: list[str]) -> list[str]:
     """Full datasource locations (``s3://bucket/in/a.png``, ``obs://...``, the LOCAL path)."""
     try:
         store = open_datasource_row(source)
@@ -152,7 +194,7 @@ def export_filenames(
     )
     if file_name_format == FileNameFormat.DATASOURCE_FULL:
         source = datasource_service.input_source(session, dataset.id)
-        return _datasource_full_urls(source, [name for _, name in rows])
+        return datasource_full_urls(source, [name for _, name in rows])
     if file_name_format == FileNameFormat.REDIRECTED_READ_URL:
         datasource_service.input_source(session, dataset.id)  # URLs that could only fail: 404
         return [sample_read_url(dataset.id, sample_id) for sample_id, _ in rows]

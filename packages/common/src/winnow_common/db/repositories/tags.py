@@ -7,13 +7,49 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from winnow_common.db.models import Tag
-from winnow_common.db.repositories._base import add_unique
+from winnow_common.db.models import Sample, Tag
+from winnow_common.db.repositories._base import add_unique, paged
 
 
 def get(session: Session, tag_id: str) -> Tag | None:
     """The tag, whichever dataset holds it."""
     return session.get(Tag, tag_id)
+
+
+def get_locked(session: Session, tag_id: str, *, shared: bool = False) -> Tag | None:
+    """The tag, locked until the transaction ends: ``FOR UPDATE`` to delete it, ``FOR SHARE``
+    (``shared``) to name it as a new tag's parent, so a child cannot be added to a tag that
+    is being deleted (nor a tag deleted under a new child)."""
+    stmt = select(Tag).where(Tag.id == tag_id).execution_options(populate_existing=True)
+    return session.scalar(stmt.with_for_update(read=shared))
+
+
+def children(session: Session, dataset_id: str, tag_id: str, limit: int = 5) -> list[str]:
+    """Names of up to ``limit`` tags whose parent (``prevTagId``) is the tag, oldest first."""
+    stmt = (
+        select(Tag.name)
+        .where(Tag.dataset_id == dataset_id, Tag.prev_tag_id == tag_id)
+        .order_by(Tag.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def samples_in(
+    session: Session,
+    dataset_id: str,
+    indices: list[int],
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Sequence[Sample]:
+    """One page of the samples whose ``idx`` is in ``indices`` (a tag's bits), in bit order."""
+    stmt = (
+        select(Sample)
+        .where(Sample.dataset_id == dataset_id, Sample.idx.in_(indices))
+        .order_by(Sample.idx)
+    )
+    return session.scalars(paged(stmt, offset, limit)).all()
 
 
 def by_name(session: Session, dataset_id: str, name: str) -> Tag | None:
