@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from winnow_api.datasets import service as dataset_service
 from winnow_api.datasources import service as datasource_service
 from winnow_api.pagination import Page
+from winnow_api.samples import lightly_inputs
 from winnow_common.db.models import Dataset, Sample, User
 from winnow_common.db.repositories import samples as sample_repo
 from winnow_common.errors import InvalidInput, SampleNotFound
 from winnow_common.schemas.wire import SampleUpdateRequest
+from winnow_common.storage.lightly_inputs import metadata_document, metadata_key
 
 
 def get_in_dataset(session: Session, dataset: Dataset, sample_id: str) -> Sample:
@@ -60,8 +62,8 @@ def readable(session: Session, user: User, dataset_id: str, sample_id: str) -> S
 def update(
     session: Session, user: User, dataset_id: str, sample_id: str, body: SampleUpdateRequest
 ) -> None:
-    """Store the sample's custom metadata; ``fileName`` cannot change (it is the sample's key
-    in the INPUT datasource)."""
+    """Store the sample's custom metadata (its ``.lightly/metadata/`` file and the row's copy);
+    ``fileName`` cannot change (it is the sample's key in the INPUT datasource)."""
     dataset = dataset_service.get_accessible(session, user, dataset_id)
     sample = get_in_dataset(session, dataset, sample_id)
     if body.file_name is not None and body.file_name != sample.file_name:
@@ -69,3 +71,16 @@ def update(
     if body.custom_meta_data is not None:
         custom: dict[str, Any] = dict(body.custom_meta_data)
         sample_repo.set_custom_meta_data(session, sample, custom)
+        _write_metadata_file(session, sample, custom)
+
+
+def _write_metadata_file(session: Session, sample: Sample, custom: dict[str, Any]) -> None:
+    """The one store of custom metadata: the sample's ``.lightly/metadata/`` file in the
+    LIGHTLY datasource (Lightly's format), which runs and reports read. The row keeps a copy
+    for the API's listings; a dataset without a LIGHTLY datasource keeps only the row."""
+    source = lightly_inputs.lightly_source(session, sample.dataset_id)
+    if source is None:
+        return
+    document = metadata_document(sample.file_name, custom)
+    store = lightly_inputs.open_source(source)
+    lightly_inputs.write_json(store, metadata_key(sample.file_name), document)
