@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .emulators import install_azurite
 from .errors import StackError
 from .stack import DEFAULT_STATE_DIR, LocalStack
 
@@ -36,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     up = sub.add_parser("up", parents=[common], help="start the stack (or reuse it)")
     up.add_argument("--infra-only", action="store_true", help="only Postgres, Redis and S3")
+    up.add_argument(
+        "--emulators",
+        action="store_true",
+        help="also start the GCS and Azure emulators (GCS_ENDPOINT_URL, AZURE_BLOB_ENDPOINT)",
+    )
+    sub.add_parser(
+        "install-emulators", parents=[common], help="npm-install Azurite into .cache/azurite"
+    )
     sub.add_parser("down", parents=[common], help="stop everything (data is kept)")
     sub.add_parser("status", parents=[common], help="show what runs")
     sub.add_parser("env", parents=[common], help="print the stack's env file")
@@ -61,8 +70,10 @@ def run(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _progress,
     )
     if args.command == "up":
-        stack.up(with_services=not args.infra_only)
+        stack.up(with_services=not args.infra_only, with_emulators=args.emulators)
         print(stack.paths.stack_env)
+    elif args.command == "install-emulators":
+        print(install_azurite(stack.repo_root))
     elif args.command == "down":
         stack.down()
     elif args.command == "status":

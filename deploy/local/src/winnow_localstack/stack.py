@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from . import heal, infra, procs
+from . import emulators, heal, infra, procs
 from .daemons import daemons_down, http_ok, run_checked, wait_ready
 from .errors import StackError
 from .ports import HOST, PortAllocator
@@ -84,11 +84,12 @@ class LocalStack:
         self._lock_fh: IO[str] | None = None
 
     # ----------------------------------------------------------------- public API
-    def up(self, with_services: bool = True) -> dict[str, str]:
+    def up(self, with_services: bool = True, with_emulators: bool = False) -> dict[str, str]:
         """Start the stack, reuse a healthy running one, or heal a partly dead one in place.
 
         Healing restarts only what is down: an infra component on its old port and data dir,
         an app daemon that is not running. Healthy processes are left alone.
+        ``with_emulators`` also starts the GCS and Azure emulators (before the app processes).
         """
         with self._locked():
             self.paths.ensure()
@@ -97,6 +98,8 @@ class LocalStack:
             if record and record.get("running"):
                 healed = self._heal_infra(record, secrets)
                 if healed is not None:
+                    if with_emulators:
+                        self._ensure_emulators(record)
                     restarted = self._heal_services(record, secrets, healed, with_services)
                     if not healed and not restarted:
                         self._progress("stack already running; reusing it")
@@ -105,8 +108,19 @@ class LocalStack:
                 self._progress("stack cannot be healed in place; stopping it and restarting")
                 self._down(record)
             record = self._start_infra(record or {}, secrets)
+            if with_emulators:
+                self._ensure_emulators(record)
             if with_services:
                 self._start_services(record, secrets)
+            return dict(record["env"])
+
+    def start_emulators(self) -> dict[str, str]:
+        """Start the GCS and Azure emulators on the running stack (those not running yet);
+        the stack env gains their endpoints. App processes started before need a restart."""
+        with self._locked():
+            record = self._require_record()
+            self._ensure_emulators(record)
+            self._write_env(record, load_secrets(self.paths))
             return dict(record["env"])
 
     def down(self) -> None:
@@ -293,6 +307,18 @@ class LocalStack:
         self._start_services(record, secrets, down)
         return True
 
+    def _ensure_emulators(self, record: dict[str, Any]) -> None:
+        """Start each emulator that is not running (on its old port when free)."""
+        records: dict[str, Any] = record.setdefault("emulators", {})
+        for name in emulators.NAMES:
+            if emulators.running(name, records.get(name)):
+                continue
+            emulators.stop(self.paths, {name: records[name]} if name in records else {})
+            self._progress(f"starting the {name} emulator")
+            old = (records.get(name) or {}).get("port")
+            records[name] = emulators.start(self.paths, self.repo_root, name, old, self.timeout_s)
+            self._save(record)
+
     def _build_env(self, record: Mapping[str, Any], secrets: Mapping[str, str]) -> dict[str, str]:
         comps = record["infra"]
         s3 = comps["s3"]
@@ -314,6 +340,7 @@ class LocalStack:
             "LIGHTLY_SERVER_LOCATION": api_url,
             "LIGHTLY_TOKEN": token,
             "PYTHONUNBUFFERED": "1",
+            **emulators.env(record.get("emulators") or {}),
         }
 
     def _write_env(self, record: dict[str, Any], secrets: Mapping[str, str]) -> None:
@@ -447,6 +474,7 @@ class LocalStack:
         self._stop_services(record)
         self._progress("stopping infrastructure")
         infra.stop(self.paths, record.get("infra") or {})
+        emulators.stop(self.paths, record.pop("emulators", None) or {})
         record["running"] = False
         self._save(record)
         self.paths.stack_env.unlink(missing_ok=True)

@@ -57,6 +57,32 @@ class S3Settings(BaseSettings):
     )
 
 
+class GcsSettings(BaseSettings):
+    """Where ``GCS`` datasources are read (the lightly client cannot send an endpoint for GCS)."""
+
+    model_config = SettingsConfigDict(env_prefix="GCS_", extra="ignore")
+
+    endpoint_url: str | None = Field(
+        default=None,
+        description="GCS JSON API endpoint (an emulator); unset means Google Cloud Storage.",
+    )
+
+
+class AzureSettings(BaseSettings):
+    """Where ``AZURE`` datasources are read (the lightly client cannot send an endpoint)."""
+
+    model_config = SettingsConfigDict(env_prefix="AZURE_", extra="ignore")
+
+    blob_endpoint: str | None = Field(
+        default=None,
+        description=(
+            "Blob service base URL (e.g. Azurite's); the account URL is this plus "
+            "'/<accountName>', or the value with '{account}' replaced. Unset means "
+            "https://<accountName>.blob.core.windows.net."
+        ),
+    )
+
+
 class ApiSettings(BaseSettings):
     """The HTTP control plane."""
 
@@ -246,6 +272,18 @@ def s3_settings() -> S3Settings:
 
 
 @lru_cache
+def gcs_settings() -> GcsSettings:
+    """Cached GCS settings read from the environment."""
+    return GcsSettings()
+
+
+@lru_cache
+def azure_settings() -> AzureSettings:
+    """Cached Azure settings read from the environment."""
+    return AzureSettings()
+
+
+@lru_cache
 def api_settings() -> ApiSettings:
     """Cached API settings read from the environment."""
     return ApiSettings()
@@ -312,6 +350,8 @@ ALL_SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     DatabaseSettings,
     RedisSettings,
     S3Settings,
+    GcsSettings,
+    AzureSettings,
     ApiSettings,
     CelerySettings,
     WorkerSettings,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlparse
 
 import boto3
@@ -67,6 +68,41 @@ class DatasourceStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ListedFile:
+    """One file of a listing: its key and last-modified time (epoch seconds; ``None`` when the
+    store cannot tell)."""
+
+    key: str
+    modified: float | None
+
+
+@runtime_checkable
+class ListingStore(Protocol):
+    """A store that lists page by page (see :func:`iter_files`)."""
+
+    def iter_files(self, prefix: str = "", start_after: str = "") -> Iterator[ListedFile]:
+        """Files whose key starts with ``prefix`` and sorts after ``start_after``, in key order
+        (code points, as S3 orders UTF-8 keys), with their last-modified times, streaming."""
+        ...
+
+
+def iter_files(
+    store: DatasourceStore, prefix: str = "", start_after: str = ""
+) -> Iterator[ListedFile]:
+    """The store's files after ``start_after`` in key order, without holding the whole listing
+    where the store can stream (``LocalStore``, ``S3Store``); other stores fall back to
+    ``list_files`` (no modification times)."""
+    if isinstance(store, ListingStore):
+        return store.iter_files(prefix, start_after)
+    folder, _, _ = prefix.rpartition("/")
+    return (
+        ListedFile(key, None)
+        for key in sorted(store.list_files(folder))
+        if key.startswith(prefix) and key > start_after
+    )
+
+
 def _safe_key(key: str) -> str:
     parts = PurePosixPath(key).parts
     if not key or key.startswith("/") or ".." in parts:
@@ -93,6 +129,45 @@ class LocalStore:
         if not base.exists():
             return []
         return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
+
+    def iter_files(self, prefix: str = "", start_after: str = "") -> Iterator[ListedFile]:
+        """Files under ``prefix`` after ``start_after`` in key order, with their mtimes.
+
+        A sorted walk that skips whole folders sorting before ``start_after``, so a page costs
+        the folders on its path, not the whole tree; memory is one folder's entries per level.
+        """
+        if not self.root.is_dir():
+            raise StorageError(f"local datasource directory {self.root} does not exist")
+        folder = prefix.rpartition("/")[0]
+        base = self.root / _safe_key(folder) if folder else self.root
+        rel = f"{folder}/" if folder else ""
+        for found in self._walk(base, rel, start_after):
+            if found.key.startswith(prefix):
+                yield found
+
+    def _walk(self, folder: Path, rel: str, start_after: str) -> Iterator[ListedFile]:
+        """The files of ``folder`` (keys starting ``rel``) after ``start_after``, in key order."""
+        try:
+            with os.scandir(folder) as scan:
+                # A folder sorts as "name/": every key below it starts so (S3 key order).
+                entries = sorted(
+                    (rel + e.name + ("/" if e.is_dir(follow_symlinks=False) else ""), e)
+                    for e in scan
+                )
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StorageError(f"cannot list {folder}: {exc.strerror or exc}") from exc
+        for key, entry in entries:
+            if key.endswith("/"):
+                # Skip the folder when every key below it sorts before ``start_after``.
+                if start_after < key or start_after.startswith(key):
+                    yield from self._walk(Path(entry.path), key, start_after)
+            elif key > start_after and entry.is_file():
+                try:
+                    yield ListedFile(key, entry.stat().st_mtime)
+                except FileNotFoundError:
+                    continue  # deleted while listing
 
     def read(self, key: str) -> bytes:
         try:
@@ -234,6 +309,26 @@ class S3Store:
             raise self._fail("list", prefix or "/", exc) from exc
         return sorted(keys)
 
+    def iter_files(self, prefix: str = "", start_after: str = "") -> Iterator[ListedFile]:
+        """Files under ``prefix`` after ``start_after`` in key order, with their LastModified:
+        ListObjectsV2 pages (``StartAfter``, then continuation tokens), fetched as consumed."""
+        root = f"{self.prefix}/" if self.prefix else ""
+        args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": root + prefix, "MaxKeys": 1000}
+        if start_after:
+            args["StartAfter"] = root + start_after
+        while True:
+            try:
+                page = self.client.list_objects_v2(**args)
+            except (BotoCoreError, ClientError) as exc:
+                raise self._fail("list", prefix or "/", exc) from exc
+            for obj in page.get("Contents", []):
+                key = str(obj["Key"])[len(root) :]
+                if key and not key.endswith("/"):
+                    yield ListedFile(key, obj["LastModified"].timestamp())
+            if not page.get("IsTruncated") or not page.get("NextContinuationToken"):
+                return
+            args["ContinuationToken"] = page["NextContinuationToken"]
+
     def read(self, key: str) -> bytes:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
@@ -325,4 +420,8 @@ def open_datasource(
             secret_access_key=secrets["s3SecretAccessKey"],
             region=str(options.get("s3Region") or s3_settings().region),
         )
+    if type_ in ("GCS", "AZURE"):
+        from winnow_common.storage.cloud import open_cloud  # their SDKs load only when used
+
+        return open_cloud(type_, full_path, options, secrets)
     raise StorageError(f"datasource type {type_!r} is not supported by this worker")
