@@ -36,7 +36,7 @@ from winnow_gpu_worker.identity import (
 log = logging.getLogger(__name__)
 
 app = create_celery_app("winnow-gpu-worker")
-app.conf.include = ["winnow_gpu_worker.tasks"]
+app.conf.include = ["winnow_gpu_worker.tasks", "winnow_gpu_worker.platform_jobs"]
 
 
 def listen_on_label_queues(sender: str, instance: Any, **_: Any) -> None:
