@@ -6,6 +6,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,6 +16,7 @@ import pytest
 from PIL import Image
 
 from tests.api.conftest import ApiUser, make_user
+from tests.flow.lightly_venv import build_lightly_venv
 from winnow_localstack import LocalStack
 
 SERVICES = ("api", "gpu-worker", "reporter")
@@ -29,6 +31,12 @@ def services(local_stack: LocalStack, migrated_db: str) -> Iterator[dict[str, st
     finally:
         for name in SERVICES:
             local_stack.stop_service(name)
+
+
+@pytest.fixture(scope="session")
+def lightly_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway venv with the real lightly client; returns its interpreter."""
+    return build_lightly_venv(tmp_path_factory.mktemp("lightly-client-venv"))
 
 
 @dataclass

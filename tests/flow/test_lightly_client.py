@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,23 +31,12 @@ from sqlalchemy import select
 
 from tests.api.conftest import ApiUser, make_user
 from tests.flow.conftest import ImageSet, make_image_set, upload
+from tests.flow.lightly_venv import client_env as _client_env
 from winnow_common.db.models import Sample
 from winnow_common.db.session import session_factory
 
 pytestmark = pytest.mark.flow
 
-LIGHTLY_VERSION = "1.5.26"
-# What ``import lightly.api`` needs besides lightly itself (torch is not needed).
-CLIENT_DEPS = (
-    "requests",
-    "tqdm",
-    "typing_extensions",
-    "pydantic",
-    "aenum",
-    "python-dateutil",
-    "Pillow",
-    "numpy",
-)
 SCRIPT = Path(__file__).with_name("lightly_workflow_script.py")
 N_SAMPLES = 6
 SHARE_WITH = ["first@example.com", "second@example.com"]
@@ -65,38 +53,6 @@ SECRET_FIELDS = {
     "AZURE": "account_key",
     "OBS": "obs_secret_access_key",
 }
-
-
-def _run(argv: list[str], timeout: float, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, (
-        f"{' '.join(argv[:4])}... exited {proc.returncode}\n"
-        f"--- stdout ---\n{proc.stdout[-4000:]}\n--- stderr ---\n{proc.stderr[-8000:]}"
-    )
-    return proc.stdout
-
-
-def _client_env(extra: dict[str, str]) -> dict[str, str]:
-    """A clean environment: no proxies, no Winnow venv on the path, only what the client reads."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
-    return {**env, **extra}
-
-
-@pytest.fixture(scope="session")
-def lightly_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway venv with the real lightly client; returns its interpreter."""
-    started = time.monotonic()
-    venv = tmp_path_factory.mktemp("lightly-client-venv")
-    _run([sys.executable, "-m", "venv", str(venv)], timeout=180)
-    python = venv / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    _run([*pip, "--no-deps", f"lightly=={LIGHTLY_VERSION}"], timeout=600)
-    _run([*pip, *CLIENT_DEPS], timeout=600)
-    probe = "import lightly, lightly.api, sys; print(lightly.__version__, 'torch' in sys.modules)"
-    out = _run([str(python), "-c", probe], timeout=120, env=_client_env({})).split()
-    assert out == [LIGHTLY_VERSION, "False"], out
-    print(f"\nlightly client venv built in {time.monotonic() - started:.1f}s")
-    return python
 
 
 def _sha256(data: bytes) -> str:
