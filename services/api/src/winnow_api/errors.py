@@ -48,6 +48,9 @@ def _field(loc: tuple[object, ...]) -> str:
     return ".".join(str(p) for p in loc) or where
 
 
+_TAG_ERRORS = {"union_tag_invalid", "union_tag_not_found"}
+
+
 def _describe(exc: RequestValidationError) -> str:
     """``field: problem`` for every validation error (``body`` when the whole body is wrong)."""
     parts = []
@@ -59,6 +62,10 @@ def _describe(exc: RequestValidationError) -> str:
             parts.append(f"body: not valid JSON{where}: {reason}")
             continue
         loc = _field(tuple(err.get("loc", ())))
+        if err.get("type") in _TAG_ERRORS:
+            # A discriminated union's tag is missing or unknown: the field is the tag's key.
+            tag = str((err.get("ctx") or {}).get("discriminator", "")).strip("'")
+            loc = tag if loc == "body" else f"{loc}.{tag}"
         message = str(err.get("msg"))
         # pydantic prefixes the message of a ValueError raised by a validator.
         message = message.removeprefix("Value error, ")
