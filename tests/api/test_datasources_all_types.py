@@ -217,7 +217,28 @@ def test_verify_unreachable_endpoint_is_all_false(client: TestClient, user: ApiU
     assert all(isinstance(v, str) and v for v in data["errors"].values())
 
 
-@pytest.mark.parametrize("type_", ["GCS", "AZURE", "S3DelegatedAccess", "LIGHTLY"])
+@pytest.mark.parametrize(
+    ("type_", "reason"),
+    [
+        ("GCS", "gcsCredentials: invalid service-account key"),
+        ("AZURE", "accountKey: neither a SAS token"),
+    ],
+)
+def test_verify_cloud_types_with_broken_credentials_answer_false(
+    client: TestClient, user: ApiUser, type_: str, reason: str
+) -> None:
+    """GCS and AZURE are read by the workers (tests/flow/test_datasource_types.py); these
+    configs' credentials cannot even be parsed, so every check is false and says why."""
+    dataset_id = create_dataset(client, user.params)
+    for purpose in ("INPUT", "LIGHTLY"):
+        assert _put(client, user, dataset_id, {"purpose": purpose, **CONFIGS[type_][0]}).is_success
+    data = _verify(client, user, dataset_id).json()
+    assert all(data[k] is False for k in VERIFY_KEYS)
+    assert set(data["errors"]) == VERIFY_KEYS
+    assert all(reason in v for v in data["errors"].values())
+
+
+@pytest.mark.parametrize("type_", ["S3DelegatedAccess", "LIGHTLY"])
 def test_verify_unsupported_types_answer_false(
     client: TestClient, user: ApiUser, type_: str
 ) -> None:

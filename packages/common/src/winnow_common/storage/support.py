@@ -20,4 +20,7 @@ def unreadable_reason(type_: str) -> str | None:
         return None
     why = _WHY_NOT.get(type_, "this cluster has no reader for it")
     readable = ", ".join(sorted(WORKER_TYPES))
-    return f"datasource type {type_} cannot be read by the workers: {why} (readable: {readable})"
+    return (
+        f"datasource type {type_} is not supported by this server (its workers cannot read "
+        f"it): {why}; readable types: {readable}"
+    )

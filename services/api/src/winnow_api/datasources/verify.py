@@ -11,22 +11,18 @@ from winnow_common.db.models import Datasource
 from winnow_common.errors import StorageError, WinnowError
 from winnow_common.ids import new_object_id
 from winnow_common.storage import DatasourceStore, open_datasource_row
+from winnow_common.storage.support import WORKER_TYPES, unreadable_reason
 
-# Datasource types whose storage this server (and its workers) can open.
-_REACHABLE_TYPES = {"LOCAL", "OBS", "S3"}
 _PROBE_PREFIX = ".lightly/.winnow-verify"
 
 
 def _unsupported(source: Datasource) -> str:
-    return (
-        f"datasource type {source.type} is not supported by this server; "
-        "use LOCAL, OBS or S3 (with the server's S3 endpoint)"
-    )
+    return unreadable_reason(source.type) or f"datasource type {source.type} is not supported"
 
 
 def _open(source: Datasource) -> DatasourceStore | str:
     """The source's store, or why it cannot be opened."""
-    if source.type not in _REACHABLE_TYPES:
+    if source.type not in WORKER_TYPES:
         return _unsupported(source)
     try:
         store = open_datasource_row(source)
@@ -113,7 +109,7 @@ def probe(sources: VerifySources) -> tuple[dict[str, bool], dict[str, str]]:
     those that failed, why. Types this server cannot reach answer false with the reason."""
     results = {"canRead": False, "canWrite": False, "canList": False, "canOverwrite": False}
     errors: dict[str, str] = {}
-    if sources.input is not None and sources.input.type not in _REACHABLE_TYPES:
+    if sources.input is not None and sources.input.type not in WORKER_TYPES:
         # Nothing can run on an input this server cannot read, whatever LIGHTLY allows.
         errors = dict.fromkeys(results, _unsupported(sources.input))
     else:

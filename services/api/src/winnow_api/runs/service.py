@@ -20,6 +20,7 @@ from winnow_common.db.repositories import tags as tag_repo
 from winnow_common.enums import DatasourcePurpose, ScheduledRunState
 from winnow_common.errors import (
     ArtifactNotFound,
+    BadRequest,
     InvalidInput,
     RunNotFound,
     ScheduledRunNotFound,
@@ -35,6 +36,7 @@ from winnow_common.jobs import (
 )
 from winnow_common.schemas.wire import ScheduledRunCreateRequest, WorkerConfigCreateRequest
 from winnow_common.schemas.worker_config import parse_worker_config
+from winnow_common.storage.support import unreadable_reason
 
 _NOT_ENDED = (ScheduledRunState.OPEN.value, ScheduledRunState.LOCKED.value)
 
@@ -77,7 +79,10 @@ def schedule(
         raise WorkerConfigNotFound(f"configId: worker config {body.config_id} does not exist")
     parse_worker_config(config.config)
     for purpose in (DatasourcePurpose.INPUT, DatasourcePurpose.LIGHTLY):
-        datasource_repo.for_purpose(session, dataset.id, purpose)
+        source = datasource_repo.for_purpose(session, dataset.id, purpose)
+        if (why := unreadable_reason(source.type)) is not None:
+            # Refused now rather than accepted and failed by the worker later.
+            raise BadRequest(f"datasource: the dataset's {purpose.value} datasource: {why}")
     scheduled = ScheduledRun(
         dataset_id=dataset.id,
         user_id=user.id,
