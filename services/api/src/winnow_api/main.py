@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from winnow_api.collaboration.router import router as collaboration_router
 from winnow_api.configuration.router import router as configuration_router
 from winnow_api.datasets.router import router as datasets_router
+from winnow_api.datasources.file_router import router as datasource_files_router
 from winnow_api.datasources.router import router as datasources_router
 from winnow_api.embeddings.router import router as embeddings_router
 from winnow_api.errors import install_error_handlers
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
         predictions_router,
         configuration_router,
         files_router,
+        datasource_files_router,
     ):
         app.include_router(router)
     return app

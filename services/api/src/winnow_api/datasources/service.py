@@ -105,3 +105,32 @@ def sources_to_verify(session: Session, user: User, dataset_id: str) -> VerifySo
         input=rows.get(DatasourcePurpose.INPUT.value) or both,
         lightly=rows.get(DatasourcePurpose.LIGHTLY.value) or both,
     )
+
+
+def configured_source(session: Session, dataset_id: str, purpose: DatasourcePurpose) -> Datasource:
+    """The datasource serving ``purpose`` (INPUT_OUTPUT serves both); a final 404 naming
+    ``datasetId`` when the dataset has none."""
+    try:
+        return datasource_repo.for_purpose(session, dataset_id, purpose)
+    except DatasourceNotConfigured as exc:
+        raise DatasourceNotFound(f"datasetId: {exc.message}") from exc
+
+
+def source_for(
+    session: Session, user: User, dataset_id: str, purpose: DatasourcePurpose
+) -> Datasource:
+    """The caller's dataset's datasource serving ``purpose`` (404 naming ``datasetId``)."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    return configured_source(session, dataset.id, purpose)
+
+
+def processed_until(session: Session, user: User, dataset_id: str) -> int:
+    """How far ``download_new_raw_samples`` has read the datasource (epoch seconds)."""
+    return dataset_service.get_accessible(session, user, dataset_id).processed_until_timestamp
+
+
+def set_processed_until(session: Session, user: User, dataset_id: str, timestamp: int) -> None:
+    """Record how far the datasource has been processed (epoch seconds)."""
+    dataset = dataset_service.get_accessible(session, user, dataset_id)
+    dataset.processed_until_timestamp = timestamp
+    session.flush()
