@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import ApiUser
 from tests.api.helpers import create_dataset, insert_samples, insert_tag
+from winnow_api.auth import ensure_user, issue_token
 from winnow_common.db.models import SharedAccessConfig, User
 from winnow_common.db.session import session_factory
 
@@ -98,3 +100,30 @@ def test_deleting_a_dataset_removes_everything_it_holds(client: TestClient, user
     assert left == 0
     unknown = client.get(f"/v1/datasets/{'0' * 24}", params=user.params)
     assert unknown.status_code == 404 and unknown.json()["code"] == "DATASET_UNKNOWN"
+
+
+def test_a_collaborator_sees_the_config_but_cannot_change_it(
+    client: TestClient, user: ApiUser, other_user: ApiUser
+) -> None:
+    dataset_id = create_dataset(client, user.params)
+    assert _share(client, user, dataset_id, [other_user.email]).status_code == 201
+    seen = _access(client, other_user, dataset_id)
+    assert seen.status_code == 200 and seen.json() == _access(client, user, dataset_id).json()
+    widened = _share(client, other_user, dataset_id, [other_user.email, "friend@example.com"])
+    assert widened.status_code == 403 and widened.json()["code"] == "FORBIDDEN"
+    assert widened.json()["error"].startswith("datasetId:")
+    assert _access(client, user, dataset_id).json()[0]["users"] == [other_user.email]
+
+
+def test_a_share_reaches_a_user_created_later(client: TestClient, user: ApiUser) -> None:
+    """Access is checked by email on every request: sharing with an address nobody uses yet
+    grants access to whoever gets that address."""
+    dataset_id = create_dataset(client, user.params)
+    email = f"Later-{uuid.uuid4().hex[:8]}@Winnow.Test"
+    assert _share(client, user, dataset_id, [email]).status_code == 201
+    with session_factory().begin() as session:
+        token = issue_token(session, ensure_user(session, email.lower()))
+    response = client.get(f"/v1/datasets/{dataset_id}", params={"token": token})
+    assert response.status_code == 200 and response.json()["id"] == dataset_id
+    listed = client.get("/v1/datasets", params={"token": token, "shared": "true"}).json()
+    assert [d["id"] for d in listed] == [dataset_id]
