@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -253,3 +254,43 @@ def test_refusals_name_the_field(
     # A read URL whose signature does not match (another key) is refused.
     url = _get(client, user, f"{base}/list")["data"][0]["readUrl"]
     assert client.get(_local(url).replace("/a.png?", "/b.png?")).status_code == 401
+
+
+def test_local_listing_of_100k_files_is_paged_in_bounded_memory(
+    client: TestClient, user: ApiUser, tmp_path: Path
+) -> None:
+    """100 000 images (100 folders of 1000) listed through the route, 1000 per page: every file
+    once, in order, and no page holds more than a few folders' entries in memory."""
+    root = tmp_path / "big"
+    started = time.perf_counter()
+    for d in range(100):
+        folder = root / f"d{d:03d}"
+        folder.mkdir(parents=True)
+        for i in range(1000):
+            (folder / f"{i:04d}.png").touch()
+    created = time.perf_counter() - started
+    dataset_id = create_dataset(client, user.params)
+    _put_local(client, user, dataset_id, "INPUT", root)
+
+    started = time.perf_counter()
+    tracemalloc.start()
+    peak = 0
+    cursor = _get(client, user, f"/v1/datasets/{dataset_id}/datasource/list/dnc", dncShards=1)
+    cursor, more, count, pages, previous = cursor["cursors"][0], True, 0, 0, ""
+    while more:
+        tracemalloc.reset_peak()
+        page = _get(client, user, f"/v1/datasets/{dataset_id}/datasource/list", cursor=cursor)
+        peak = max(peak, tracemalloc.get_traced_memory()[1])
+        names = [row["fileName"] for row in page["data"]]
+        assert names == sorted(names) and (not names or names[0] > previous)
+        previous = names[-1] if names else previous
+        count, pages = count + len(names), pages + 1
+        cursor, more = page["cursor"], page["hasMore"]
+    tracemalloc.stop()
+    listed = time.perf_counter() - started
+    print(
+        f"100k files: created in {created:.1f} s, listed in {listed:.1f} s ({pages} pages), "
+        f"peak {peak / 2**20:.1f} MiB per page"
+    )
+    assert count == 100_000 and previous == "d099/0999.png"
+    assert peak < 32 * 2**20
