@@ -17,7 +17,7 @@ from celery import Celery
 from pydantic import BaseModel
 
 from winnow_common.jobs.names import Queue, TaskName
-from winnow_common.jobs.payloads import ProcessRunJob, RenderReportJob
+from winnow_common.jobs.payloads import PlatformJobMessage, ProcessRunJob, RenderReportJob
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ class JobMessage:
         """The id-only payload of the task."""
         if self.task is TaskName.PROCESS_RUN:
             return ProcessRunJob(scheduled_run_id=self.entity_id)
+        if self.task is TaskName.PLATFORM_JOB:
+            return PlatformJobMessage(job_id=self.entity_id)
         return RenderReportJob(run_id=self.entity_id)
 
     def send(self, app: Celery) -> None:
@@ -71,7 +73,7 @@ def _entity_of(raw: bytes) -> tuple[str, str] | None:
         _args, kwargs, _embed = json.loads(body)
     except (ValueError, KeyError, TypeError):
         return None
-    entity = kwargs.get("scheduled_run_id") or kwargs.get("run_id")
+    entity = kwargs.get("scheduled_run_id") or kwargs.get("run_id") or kwargs.get("job_id")
     return (str(task), str(entity)) if entity else None
 
 

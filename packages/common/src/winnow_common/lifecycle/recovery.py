@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from winnow_common.config import RunSettings
 from winnow_common.db.models import Run, RunAttempt, ScheduledRun
+from winnow_common.db.repositories import jobs as job_repo
 from winnow_common.db.repositories import workers as worker_repo
 from winnow_common.enums import AttemptOutcome, RunState, ScheduledRunState
 from winnow_common.jobs.messages import JobMessage
@@ -90,7 +91,8 @@ def waiting_runs(session: Session, grace_s: float) -> list[JobMessage]:
     """Runs waiting for a message that was last sent more than ``grace_s`` ago.
 
     OPEN scheduled runs wait for a GPU worker; runs in GENERATING_REPORT with no open attempt
-    wait for the reporter. The caller checks which of them the broker no longer holds.
+    wait for the reporter; WAITING platform jobs wait for a GPU worker. The caller checks
+    which of them the broker no longer holds.
     """
     cutoff = db_now_ms(session) - int(grace_s * 1000)
     out: list[JobMessage] = []
@@ -123,6 +125,9 @@ def waiting_runs(session: Session, grace_s: float) -> list[JobMessage]:
     )
     for run in reports:
         out.append(JobMessage(TaskName.RENDER_REPORT, run.id, Queue.REPORTS.value, None))
+    # WAITING platform jobs (sampling, 2-D projections) wait for a GPU worker, first in line.
+    for job in job_repo.waiting(session, cutoff):
+        out.append(JobMessage(TaskName.PLATFORM_JOB, job.id, Queue.GPU.value, 0))
     return out
 
 
@@ -131,6 +136,9 @@ def mark_published(session: Session, items: list[JobMessage]) -> None:
     now = db_now_ms(session)
     process = [i.entity_id for i in items if i.task is TaskName.PROCESS_RUN]
     report = [i.entity_id for i in items if i.task is TaskName.RENDER_REPORT]
+    platform = [i.entity_id for i in items if i.task is TaskName.PLATFORM_JOB]
+    if platform:
+        job_repo.mark_published(session, platform, now)
     if process:
         session.execute(
             update(ScheduledRun)
