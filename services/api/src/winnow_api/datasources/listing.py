@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -146,7 +146,7 @@ def decode_cursor(cursor: str, kind: Kind, task: str | None) -> Listing:
     return listing
 
 
-def _scan(store: DatasourceStore, listing: Listing) -> Iterator[ListedFile]:
+def _scan(store: DatasourceStore, listing: Listing) -> Generator[ListedFile, None, None]:
     """The files after ``listing.after`` up to its shard's end, in key order; ``.lightly/`` is
     jumped over for raw samples (with one bucket for INPUT and LIGHTLY it may be huge)."""
     after = listing.after

@@ -28,6 +28,7 @@ from winnow_common.schemas.wire_listing import (
     DivideAndConquerCursorData,
 )
 from winnow_common.storage.keys import USER_EMBEDDINGS_PREFIX
+from winnow_common.storage.lightly_inputs import METADATA_DIR, PREDICTIONS_DIR
 
 router = APIRouter(prefix="/v1/datasets/{datasetId}/datasource", tags=["datasources"])
 
@@ -298,7 +299,7 @@ def metadata_file_read_url(
     dataset_id: DatasetId, user: CurrentUser, session: SessionDep, file_name: FileName
 ) -> str:
     """A signed read URL of ``.lightly/metadata/{fileName}`` (whether or not it exists)."""
-    return _read_url(session, user, dataset_id, listing.METADATA_DIR, file_name)
+    return _read_url(session, user, dataset_id, METADATA_DIR, file_name)
 
 
 @router.get("/predictions/file", response_model=str)
@@ -306,7 +307,7 @@ def prediction_file_read_url(
     dataset_id: DatasetId, user: CurrentUser, session: SessionDep, file_name: FileName
 ) -> str:
     """A signed read URL of ``.lightly/predictions/{fileName}`` (whether or not it exists)."""
-    return _read_url(session, user, dataset_id, listing.PREDICTIONS_DIR, file_name)
+    return _read_url(session, user, dataset_id, PREDICTIONS_DIR, file_name)
 
 
 @router.get("/embeddings/file", response_model=str)
