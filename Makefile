@@ -23,6 +23,9 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt Makefile
 	@command -v pdftoppm >/dev/null || $(APT) install -y -q poppler-utils >/dev/null \
 		|| ($(APT) update -q >/dev/null && $(APT) install -y -q poppler-utils >/dev/null) \
 		|| echo "warning: could not install poppler-utils (pdftoppm); PDF page tests will fail"
+	@# Azurite (Azure Blob emulator, npm) into .cache/azurite for the GCS/AZURE datasource tests.
+	@$(BIN)/winnow-stack install-emulators -q >/dev/null \
+		|| echo "warning: could not npm-install Azurite (needs Node 20+ and npm); AZURE tests will fail"
 	@touch $(STAMP)
 
 up: install
