@@ -81,6 +81,8 @@ def test_n_samples_is_a_count_or_a_fraction(
         (_request("CORESET", n=0), None, "config.stoppingCondition.nSamples:"),
         (_request("CORESET", n=2.5), None, "config.stoppingCondition.nSamples:"),
         (_request("CORESET", n=-3), None, "config.stoppingCondition.nSamples:"),
+        (_request("CORESET", n=10**400), None, "config.stoppingCondition.nSamples:"),
+        (_request("CORESET", n=1e300), None, "config.stoppingCondition.nSamples:"),
         (_request("CORESET", n=-1, d=-1), None, "config.stoppingCondition:"),
         (_request("CORESET", n=None, d=None), None, "config.stoppingCondition:"),
         (_request("RANDOM", n=5, d=0.2), None, "config.stoppingCondition.minDistance:"),
@@ -103,3 +105,10 @@ def test_missing_stopping_condition_is_a_400() -> None:
     )
     with pytest.raises(BadRequest, match=r"^config.stoppingCondition: missing"):
         sampling_plan(body, random_seed=1)
+
+
+def test_counts_are_strict_numbers_as_in_lightlys_model() -> None:
+    with pytest.raises(ValueError, match="nSamples"):
+        _request("CORESET", n=True)
+    with pytest.raises(ValueError, match="nSamples"):
+        _request("CORESET", n="5")

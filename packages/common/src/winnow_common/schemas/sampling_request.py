@@ -37,6 +37,8 @@ _STOP = "config.stoppingCondition"
 UPLOADED_SCORES_TASK = "uploaded"
 _DISTANCE_METHODS = (SamplingMethod.CORESET, SamplingMethod.CORAL)
 _SCORE_METHODS = (SamplingMethod.ACTIVE_LEARNING, SamplingMethod.CORAL)
+# Larger counts are refused (a float cannot hold every integer above 2**53).
+MAX_COUNT = 2**53
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def _count(n_samples: int | float | None) -> tuple[int | None, float | None]:
     """``(count, fraction)`` of ``nSamples``; ``(None, None)`` for ``-1``/absent."""
     if n_samples is None or n_samples == -1:
         return None, None
+    if abs(n_samples) > MAX_COUNT:
+        raise BadRequest(f"{_STOP}.nSamples: more than {MAX_COUNT} samples")
     if isinstance(n_samples, float) and 0 < n_samples <= 1:
         return None, n_samples
     if n_samples >= 1 and float(n_samples).is_integer():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from winnow_common.schemas.base import ObjectId, TagName, Timestamp, WireRequest, WireResponse
 
@@ -58,8 +58,8 @@ class SamplingConfigStoppingCondition(WireRequest):
     no count. ``minDistance``: CORESET/CORAL stop before a sample closer than it to the
     selection (on L2-normalised embeddings); negative or absent: no distance condition."""
 
-    n_samples: int | float | None = None
-    min_distance: float | None = None
+    n_samples: StrictInt | StrictFloat | None = None
+    min_distance: StrictInt | StrictFloat | None = None
 
 
 class SamplingConfig(WireRequest):
@@ -76,7 +76,7 @@ class SamplingCreateRequest(WireRequest):
     query_tag_id: ObjectId | None = None
     score_type: ScoreType | None = None
     # "temporary rowCount until the API/DB is aware how many they are": informational only.
-    row_count: int | float | None = None
+    row_count: StrictInt | StrictFloat | None = None
 
 
 class AsyncTaskData(WireResponse):

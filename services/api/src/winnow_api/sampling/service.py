@@ -115,7 +115,9 @@ def create_sampling(
         state=JobState.WAITING.value,
         request={
             "embeddingId": embedding.id,
-            "body": body.model_dump(mode="json", by_alias=True, exclude_none=True),
+            "body": body.model_dump(
+                mode="json", by_alias=True, exclude_none=True, exclude={"row_count"}
+            ),
             "queryTagId": query.id if query is not None else None,
             "scoreType": score_type,
             "randomSeed": seed,
