@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import ApiUser, make_user
+from tests.api.conftest import ApiUser, GpuQueue, make_user
 from tests.api.helpers import (
+    DIVERSITY,
+    create_config,
     create_dataset,
     insert_samples,
     insert_tag,
@@ -270,3 +272,46 @@ def test_listings_separate_own_and_shared(client: TestClient, shared: Shared) ->
     assert by_name(shared.collaborator, getAssetsOfTeam="true") == []
     assert by_name(shared.owner, shared="false") == [shared.dataset_id]
     assert by_name(shared.stranger, shared="true") == []
+
+
+def test_a_collaborators_run_is_visible_to_the_owner(
+    client: TestClient, shared: Shared, gpu_queue: GpuQueue
+) -> None:
+    """A collaborator schedules a run (with their own config) on the shared dataset; the owner
+    sees the scheduled run, the run a worker made of it and lists it by dataset."""
+    selection = {"nSamples": 2, "strategies": DIVERSITY}
+    config = create_config(client, shared.collaborator.params, {"selection": selection})
+    assert config.status_code == 201, config.text
+    scheduled = client.post(
+        f"/v1/datasets/{shared.dataset_id}/docker/worker/schedule",
+        params=shared.collaborator.params,
+        json={"configId": config.json()["id"], "priority": "MID", "creator": "USER_PIP"},
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    scheduled_id = scheduled.json()["id"]
+    assert gpu_queue.count() == 1
+    listed = _get(client, shared.owner, f"/v1/datasets/{shared.dataset_id}/docker/worker/schedule")
+    assert scheduled_id in [s["id"] for s in listed]
+    with session_factory().begin() as session:
+        row = session.get(ScheduledRun, scheduled_id)
+        owner_id = session.get(Dataset, shared.dataset_id).user_id  # type: ignore[union-attr]
+        assert row is not None and row.user_id != owner_id
+        run = Run(
+            user_id=row.user_id,
+            dataset_id=shared.dataset_id,
+            config_id=row.config_id,
+            scheduled_id=scheduled_id,
+            docker_version="0.1.0",
+            state="STARTED",
+            message="started",
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    by_scheduled = _get(client, shared.owner, f"/v1/docker/runs/schedule/{scheduled_id}")
+    assert by_scheduled["id"] == run_id
+    assert _get(client, shared.owner, f"/v1/docker/runs/{run_id}")["state"] == "STARTED"
+    by_dataset = _get(client, shared.owner, f"/v1/docker/runs/query/datasetId/{shared.dataset_id}")
+    assert [r["id"] for r in by_dataset] == [shared.run_id, run_id]
+    stranger = client.get(f"/v1/docker/runs/schedule/{scheduled_id}", params=shared.stranger.params)
+    assert stranger.status_code == 404
