@@ -3,8 +3,8 @@
 - GCS (gcp-storage-emulator) and AZURE (Azurite), both started by the stack's launcher: INPUT and
   LIGHTLY on the emulator, the real API, GPU worker and reporter processes; the run reaches
   COMPLETED and its selected filenames are written back to the emulator.
-- S3 with a region and OBS run the same way in tests/flow/test_end_to_end.py and
-  tests/flow/test_lightly_client.py (SeaweedFS).
+- S3 with a region (eu-central-1; the cluster's S3_ENDPOINT_URL, SeaweedFS) runs the same way
+  here; OBS runs in tests/flow/test_end_to_end.py.
 - S3DelegatedAccess and LIGHTLY are refused when scheduled (400 naming the datasource type);
   nothing is queued.
 """
@@ -22,7 +22,7 @@ from google.cloud import storage
 
 from tests.flow.conftest import SERVICES, Api, ImageSet, make_image_set, schedule_config
 from winnow_common.enums import RunState
-from winnow_common.storage import DatasourceStore, RunKeys
+from winnow_common.storage import DatasourceStore, RunKeys, S3Store
 from winnow_common.storage.azure import AzureStore
 from winnow_common.storage.gcs import GCSStore
 from winnow_localstack import LocalStack
@@ -93,6 +93,30 @@ def _azure_setup(env: dict[str, str], prefix: str) -> tuple[dict[str, Any], Azur
     return {"fields": fields, "paths": paths}, stores[0], stores[1]
 
 
+def _s3_setup(env: dict[str, str], prefix: str) -> tuple[dict[str, Any], S3Store, S3Store]:
+    """Lightly's set_s3_config fields, with a region other than the cluster's."""
+    fields = {
+        "type": "S3",
+        "s3Region": "eu-central-1",
+        "s3AccessKeyId": env["S3_ACCESS_KEY_ID"],
+        "s3SecretAccessKey": env["S3_SECRET_ACCESS_KEY"],
+    }
+    buckets = {"INPUT": env["S3_INPUT_BUCKET"], "LIGHTLY": env["S3_LIGHTLY_BUCKET"]}
+    paths = {p: f"s3://{b}/{prefix}" for p, b in buckets.items()}
+    stores = [
+        S3Store(
+            bucket=buckets[p],
+            prefix=prefix,
+            endpoint_url=env["S3_ENDPOINT_URL"],
+            access_key_id=env["S3_ACCESS_KEY_ID"],
+            secret_access_key=env["S3_SECRET_ACCESS_KEY"],
+            region="eu-central-1",
+        )
+        for p in ("INPUT", "LIGHTLY")
+    ]
+    return {"fields": fields, "paths": paths}, stores[0], stores[1]
+
+
 def _dataset(api: Api, fields: dict[str, Any], paths: dict[str, str]) -> str:
     response = api.call("POST", "/v1/datasets", json={"name": f"types {time.time_ns()}"})
     assert response.status_code == 201, response.text
@@ -138,10 +162,10 @@ def _check_run(
     assert set(lightly.read(keys.filenames("corrupt")).decode().split()) == images.corrupt
 
 
-@pytest.mark.parametrize("type_", ["GCS", "AZURE"])
-def test_cloud_datasource_runs_end_to_end(api: Api, emulators: dict[str, str], type_: str) -> None:
+@pytest.mark.parametrize("type_", ["GCS", "AZURE", "S3"])
+def test_datasource_type_runs_end_to_end(api: Api, emulators: dict[str, str], type_: str) -> None:
     images = make_image_set(n_good=8)
-    setup = _gcs_setup if type_ == "GCS" else _azure_setup
+    setup = {"GCS": _gcs_setup, "AZURE": _azure_setup, "S3": _s3_setup}[type_]
     config, input_store, lightly_store = setup(emulators, images.prefix)
     for name, data in images.files.items():
         input_store.write(name, data)
