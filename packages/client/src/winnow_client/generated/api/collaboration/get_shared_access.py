@@ -93,7 +93,7 @@ def sync_detailed(
 ) -> Response[HTTPValidationError | list[SharedAccessConfigData]]:
     """ Get Shared Access
 
-     The dataset's share configs (``[]`` if it was never shared).
+     The dataset's share configs (``[]`` if it was never shared); owner and collaborators.
 
     Args:
         dataset_id (str):
@@ -129,7 +129,7 @@ def sync(
 ) -> HTTPValidationError | list[SharedAccessConfigData] | None:
     """ Get Shared Access
 
-     The dataset's share configs (``[]`` if it was never shared).
+     The dataset's share configs (``[]`` if it was never shared); owner and collaborators.
 
     Args:
         dataset_id (str):
@@ -160,7 +160,7 @@ async def asyncio_detailed(
 ) -> Response[HTTPValidationError | list[SharedAccessConfigData]]:
     """ Get Shared Access
 
-     The dataset's share configs (``[]`` if it was never shared).
+     The dataset's share configs (``[]`` if it was never shared); owner and collaborators.
 
     Args:
         dataset_id (str):
@@ -196,7 +196,7 @@ async def asyncio(
 ) -> HTTPValidationError | list[SharedAccessConfigData] | None:
     """ Get Shared Access
 
-     The dataset's share configs (``[]`` if it was never shared).
+     The dataset's share configs (``[]`` if it was never shared); owner and collaborators.
 
     Args:
         dataset_id (str):

@@ -98,7 +98,9 @@ def sync_detailed(
 
      Replace the users of the dataset's WRITE config (created if missing); ``[]`` revokes.
 
-    ``teams`` is only replaced when sent (the lightly client never sends it).
+    ``teams`` is only replaced when sent (the lightly client never sends it). The listed
+    emails may then read the dataset and write its contents; only the owner may share (403
+    for a collaborator), delete the dataset or change its datasources.
 
     Args:
         dataset_id (str):
@@ -139,7 +141,9 @@ def sync(
 
      Replace the users of the dataset's WRITE config (created if missing); ``[]`` revokes.
 
-    ``teams`` is only replaced when sent (the lightly client never sends it).
+    ``teams`` is only replaced when sent (the lightly client never sends it). The listed
+    emails may then read the dataset and write its contents; only the owner may share (403
+    for a collaborator), delete the dataset or change its datasources.
 
     Args:
         dataset_id (str):
@@ -175,7 +179,9 @@ async def asyncio_detailed(
 
      Replace the users of the dataset's WRITE config (created if missing); ``[]`` revokes.
 
-    ``teams`` is only replaced when sent (the lightly client never sends it).
+    ``teams`` is only replaced when sent (the lightly client never sends it). The listed
+    emails may then read the dataset and write its contents; only the owner may share (403
+    for a collaborator), delete the dataset or change its datasources.
 
     Args:
         dataset_id (str):
@@ -216,7 +222,9 @@ async def asyncio(
 
      Replace the users of the dataset's WRITE config (created if missing); ``[]`` revokes.
 
-    ``teams`` is only replaced when sent (the lightly client never sends it).
+    ``teams`` is only replaced when sent (the lightly client never sends it). The listed
+    emails may then read the dataset and write its contents; only the owner may share (403
+    for a collaborator), delete the dataset or change its datasources.
 
     Args:
         dataset_id (str):

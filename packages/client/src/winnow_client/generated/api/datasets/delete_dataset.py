@@ -86,6 +86,8 @@ def sync_detailed(
 
      Delete a dataset with its datasources, runs, samples and tags (data in buckets stays).
 
+    Only its owner may (a collaborator gets 403).
+
     Args:
         dataset_id (str):
         token (None | str | Unset): Winnow API token
@@ -122,6 +124,8 @@ def sync(
 
      Delete a dataset with its datasources, runs, samples and tags (data in buckets stays).
 
+    Only its owner may (a collaborator gets 403).
+
     Args:
         dataset_id (str):
         token (None | str | Unset): Winnow API token
@@ -152,6 +156,8 @@ async def asyncio_detailed(
     """ Delete Dataset
 
      Delete a dataset with its datasources, runs, samples and tags (data in buckets stays).
+
+    Only its owner may (a collaborator gets 403).
 
     Args:
         dataset_id (str):
@@ -188,6 +194,8 @@ async def asyncio(
     """ Delete Dataset
 
      Delete a dataset with its datasources, runs, samples and tags (data in buckets stays).
+
+    Only its owner may (a collaborator gets 403).
 
     Args:
         dataset_id (str):

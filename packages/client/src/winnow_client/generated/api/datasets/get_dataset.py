@@ -88,7 +88,7 @@ def sync_detailed(
 ) -> Response[DatasetData | HTTPValidationError]:
     """ Get Dataset
 
-     One dataset (404 if unknown or not the caller's).
+     One dataset (404 if unknown, or another user's that is not shared with the caller).
 
     Args:
         dataset_id (str):
@@ -124,7 +124,7 @@ def sync(
 ) -> DatasetData | HTTPValidationError | None:
     """ Get Dataset
 
-     One dataset (404 if unknown or not the caller's).
+     One dataset (404 if unknown, or another user's that is not shared with the caller).
 
     Args:
         dataset_id (str):
@@ -155,7 +155,7 @@ async def asyncio_detailed(
 ) -> Response[DatasetData | HTTPValidationError]:
     """ Get Dataset
 
-     One dataset (404 if unknown or not the caller's).
+     One dataset (404 if unknown, or another user's that is not shared with the caller).
 
     Args:
         dataset_id (str):
@@ -191,7 +191,7 @@ async def asyncio(
 ) -> DatasetData | HTTPValidationError | None:
     """ Get Dataset
 
-     One dataset (404 if unknown or not the caller's).
+     One dataset (404 if unknown, or another user's that is not shared with the caller).
 
     Args:
         dataset_id (str):

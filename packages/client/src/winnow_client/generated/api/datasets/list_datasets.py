@@ -122,7 +122,10 @@ def sync_detailed(
 ) -> Response[HTTPValidationError | list[DatasetData]]:
     """ List Datasets
 
-     The caller's datasets (shared/team datasets do not exist yet: those lists are empty).
+     The caller's own datasets; ``shared=true``: those others shared with the caller.
+
+    ``getAssetsOfTeam=true`` (without ``shared``) lists team datasets: Winnow has no teams, so
+    ``[]``. The client asks for all three lists and de-duplicates them.
 
     Args:
         shared (bool | None | Unset):
@@ -167,7 +170,10 @@ def sync(
 ) -> HTTPValidationError | list[DatasetData] | None:
     """ List Datasets
 
-     The caller's datasets (shared/team datasets do not exist yet: those lists are empty).
+     The caller's own datasets; ``shared=true``: those others shared with the caller.
+
+    ``getAssetsOfTeam=true`` (without ``shared``) lists team datasets: Winnow has no teams, so
+    ``[]``. The client asks for all three lists and de-duplicates them.
 
     Args:
         shared (bool | None | Unset):
@@ -207,7 +213,10 @@ async def asyncio_detailed(
 ) -> Response[HTTPValidationError | list[DatasetData]]:
     """ List Datasets
 
-     The caller's datasets (shared/team datasets do not exist yet: those lists are empty).
+     The caller's own datasets; ``shared=true``: those others shared with the caller.
+
+    ``getAssetsOfTeam=true`` (without ``shared``) lists team datasets: Winnow has no teams, so
+    ``[]``. The client asks for all three lists and de-duplicates them.
 
     Args:
         shared (bool | None | Unset):
@@ -252,7 +261,10 @@ async def asyncio(
 ) -> HTTPValidationError | list[DatasetData] | None:
     """ List Datasets
 
-     The caller's datasets (shared/team datasets do not exist yet: those lists are empty).
+     The caller's own datasets; ``shared=true``: those others shared with the caller.
+
+    ``getAssetsOfTeam=true`` (without ``shared``) lists team datasets: Winnow has no teams, so
+    ``[]``. The client asks for all three lists and de-duplicates them.
 
     Args:
         shared (bool | None | Unset):

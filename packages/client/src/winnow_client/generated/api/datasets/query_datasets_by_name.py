@@ -130,6 +130,9 @@ def sync_detailed(
 
      Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none.
 
+    Own datasets; ``shared=true``: those shared with the caller; ``getAssetsOfTeam``: ``[]``
+    (no teams).
+
     Args:
         dataset_name (str):
         exact (bool | Unset):  Default: False.
@@ -181,6 +184,9 @@ def sync(
 
      Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none.
 
+    Own datasets; ``shared=true``: those shared with the caller; ``getAssetsOfTeam``: ``[]``
+    (no teams).
+
     Args:
         dataset_name (str):
         exact (bool | Unset):  Default: False.
@@ -226,6 +232,9 @@ async def asyncio_detailed(
     """ Query Datasets By Name
 
      Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none.
+
+    Own datasets; ``shared=true``: those shared with the caller; ``getAssetsOfTeam``: ``[]``
+    (no teams).
 
     Args:
         dataset_name (str):
@@ -277,6 +286,9 @@ async def asyncio(
     """ Query Datasets By Name
 
      Datasets named ``datasetName`` (``exact=True``) or starting with it; ``[]`` if none.
+
+    Own datasets; ``shared=true``: those shared with the caller; ``getAssetsOfTeam``: ``[]``
+    (no teams).
 
     Args:
         dataset_name (str):

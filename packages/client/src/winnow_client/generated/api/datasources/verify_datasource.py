@@ -90,7 +90,7 @@ def sync_detailed(
 
      Probe the datasources for real: list and read INPUT, write/overwrite/delete in LIGHTLY.
 
-    Types this server cannot reach (GCS, AZURE, S3DelegatedAccess, LIGHTLY) answer false, with
+    Types the workers cannot read (S3DelegatedAccess, LIGHTLY) answer false, with
     the reason in ``errors``.
 
     Args:
@@ -129,7 +129,7 @@ def sync(
 
      Probe the datasources for real: list and read INPUT, write/overwrite/delete in LIGHTLY.
 
-    Types this server cannot reach (GCS, AZURE, S3DelegatedAccess, LIGHTLY) answer false, with
+    Types the workers cannot read (S3DelegatedAccess, LIGHTLY) answer false, with
     the reason in ``errors``.
 
     Args:
@@ -163,7 +163,7 @@ async def asyncio_detailed(
 
      Probe the datasources for real: list and read INPUT, write/overwrite/delete in LIGHTLY.
 
-    Types this server cannot reach (GCS, AZURE, S3DelegatedAccess, LIGHTLY) answer false, with
+    Types the workers cannot read (S3DelegatedAccess, LIGHTLY) answer false, with
     the reason in ``errors``.
 
     Args:
@@ -202,7 +202,7 @@ async def asyncio(
 
      Probe the datasources for real: list and read INPUT, write/overwrite/delete in LIGHTLY.
 
-    Types this server cannot reach (GCS, AZURE, S3DelegatedAccess, LIGHTLY) answer false, with
+    Types the workers cannot read (S3DelegatedAccess, LIGHTLY) answer false, with
     the reason in ``errors``.
 
     Args:

@@ -88,7 +88,7 @@ def sync_detailed(
 ) -> Response[HTTPValidationError | RunData]:
     """ Get Run
 
-     One run with its artifacts.
+     One run with its artifacts (its starter, the dataset's owner and collaborators).
 
     Args:
         run_id (str):
@@ -124,7 +124,7 @@ def sync(
 ) -> HTTPValidationError | RunData | None:
     """ Get Run
 
-     One run with its artifacts.
+     One run with its artifacts (its starter, the dataset's owner and collaborators).
 
     Args:
         run_id (str):
@@ -155,7 +155,7 @@ async def asyncio_detailed(
 ) -> Response[HTTPValidationError | RunData]:
     """ Get Run
 
-     One run with its artifacts.
+     One run with its artifacts (its starter, the dataset's owner and collaborators).
 
     Args:
         run_id (str):
@@ -191,7 +191,7 @@ async def asyncio(
 ) -> HTTPValidationError | RunData | None:
     """ Get Run
 
-     One run with its artifacts.
+     One run with its artifacts (its starter, the dataset's owner and collaborators).
 
     Args:
         run_id (str):

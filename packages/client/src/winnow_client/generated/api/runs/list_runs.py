@@ -104,7 +104,7 @@ def sync_detailed(
 ) -> Response[HTTPValidationError | list[RunData]]:
     """ List Runs
 
-     All of the caller's runs, oldest first.
+     The runs the caller started, oldest first (a shared dataset's runs: by dataset).
 
     Args:
         token (None | str | Unset): Winnow API token
@@ -143,7 +143,7 @@ def sync(
 ) -> HTTPValidationError | list[RunData] | None:
     """ List Runs
 
-     All of the caller's runs, oldest first.
+     The runs the caller started, oldest first (a shared dataset's runs: by dataset).
 
     Args:
         token (None | str | Unset): Winnow API token
@@ -177,7 +177,7 @@ async def asyncio_detailed(
 ) -> Response[HTTPValidationError | list[RunData]]:
     """ List Runs
 
-     All of the caller's runs, oldest first.
+     The runs the caller started, oldest first (a shared dataset's runs: by dataset).
 
     Args:
         token (None | str | Unset): Winnow API token
@@ -216,7 +216,7 @@ async def asyncio(
 ) -> HTTPValidationError | list[RunData] | None:
     """ List Runs
 
-     All of the caller's runs, oldest first.
+     The runs the caller started, oldest first (a shared dataset's runs: by dataset).
 
     Args:
         token (None | str | Unset): Winnow API token

@@ -1,0 +1,246 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.write_csv_url_data import WriteCSVUrlData
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    dataset_id: str,
+    *,
+    name: None | str | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_name: None | str | Unset
+    if isinstance(name, Unset):
+        json_name = UNSET
+    else:
+        json_name = name
+    params["name"] = json_name
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/datasets/{dataset_id}/embeddings/writeCSVUrl".format(dataset_id=quote(str(dataset_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | WriteCSVUrlData | None:
+    if response.status_code == 200:
+        response_200 = WriteCSVUrlData.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | WriteCSVUrlData]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: None | str | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | WriteCSVUrlData]:
+    """ Get Write Csv Url
+
+     Create an embedding called ``name`` and a signed, token-free URL to PUT its CSV to.
+
+    The CSV follows lightly's ``save_embeddings`` format; once received, the dataset gains a
+    sample for every file it names and the embedding is processed. A used name is a 409.
+
+    Args:
+        dataset_id (str):
+        name (None | str | Unset):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | WriteCSVUrlData]
+     """
+
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+name=name,
+token=token,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: None | str | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | WriteCSVUrlData | None:
+    """ Get Write Csv Url
+
+     Create an embedding called ``name`` and a signed, token-free URL to PUT its CSV to.
+
+    The CSV follows lightly's ``save_embeddings`` format; once received, the dataset gains a
+    sample for every file it names and the embedding is processed. A used name is a 409.
+
+    Args:
+        dataset_id (str):
+        name (None | str | Unset):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | WriteCSVUrlData
+     """
+
+
+    return sync_detailed(
+        dataset_id=dataset_id,
+client=client,
+name=name,
+token=token,
+
+    ).parsed
+
+async def asyncio_detailed(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: None | str | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | WriteCSVUrlData]:
+    """ Get Write Csv Url
+
+     Create an embedding called ``name`` and a signed, token-free URL to PUT its CSV to.
+
+    The CSV follows lightly's ``save_embeddings`` format; once received, the dataset gains a
+    sample for every file it names and the embedding is processed. A used name is a 409.
+
+    Args:
+        dataset_id (str):
+        name (None | str | Unset):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | WriteCSVUrlData]
+     """
+
+
+    kwargs = _get_kwargs(
+        dataset_id=dataset_id,
+name=name,
+token=token,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    dataset_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: None | str | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | WriteCSVUrlData | None:
+    """ Get Write Csv Url
+
+     Create an embedding called ``name`` and a signed, token-free URL to PUT its CSV to.
+
+    The CSV follows lightly's ``save_embeddings`` format; once received, the dataset gains a
+    sample for every file it names and the embedding is processed. A used name is a 409.
+
+    Args:
+        dataset_id (str):
+        name (None | str | Unset):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | WriteCSVUrlData
+     """
+
+
+    return (await asyncio_detailed(
+        dataset_id=dataset_id,
+client=client,
+name=name,
+token=token,
+
+    )).parsed

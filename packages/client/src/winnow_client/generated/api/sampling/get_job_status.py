@@ -1,0 +1,214 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.http_validation_error import HTTPValidationError
+from ...models.job_status_data import JobStatusData
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    job_id: str,
+    *,
+    token: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/jobs/{job_id}".format(job_id=quote(str(job_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> HTTPValidationError | JobStatusData | None:
+    if response.status_code == 200:
+        response_200 = JobStatusData.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[HTTPValidationError | JobStatusData]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    job_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | JobStatusData]:
+    """ Get Job Status
+
+     A platform job's state; ``result.data`` is the new tag's id once a sampling FINISHED.
+
+    Args:
+        job_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | JobStatusData]
+     """
+
+
+    kwargs = _get_kwargs(
+        job_id=job_id,
+token=token,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    job_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | JobStatusData | None:
+    """ Get Job Status
+
+     A platform job's state; ``result.data`` is the new tag's id once a sampling FINISHED.
+
+    Args:
+        job_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | JobStatusData
+     """
+
+
+    return sync_detailed(
+        job_id=job_id,
+client=client,
+token=token,
+
+    ).parsed
+
+async def asyncio_detailed(
+    job_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> Response[HTTPValidationError | JobStatusData]:
+    """ Get Job Status
+
+     A platform job's state; ``result.data`` is the new tag's id once a sampling FINISHED.
+
+    Args:
+        job_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | JobStatusData]
+     """
+
+
+    kwargs = _get_kwargs(
+        job_id=job_id,
+token=token,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    job_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    token: None | str | Unset = UNSET,
+
+) -> HTTPValidationError | JobStatusData | None:
+    """ Get Job Status
+
+     A platform job's state; ``result.data`` is the new tag's id once a sampling FINISHED.
+
+    Args:
+        job_id (str):
+        token (None | str | Unset): Winnow API token
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | JobStatusData
+     """
+
+
+    return (await asyncio_detailed(
+        job_id=job_id,
+client=client,
+token=token,
+
+    )).parsed

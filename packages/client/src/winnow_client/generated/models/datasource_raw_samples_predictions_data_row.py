@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+
+
+
+
+
+
+T = TypeVar("T", bound="DatasourceRawSamplesPredictionsDataRow")
+
+
+
+@_attrs_define
+class DatasourceRawSamplesPredictionsDataRow:
+    """ A prediction file (``.lightly/predictions/<task>/...``) and its read URL.
+
+        Attributes:
+            file_name (str):
+            read_url (str):
+     """
+
+    file_name: str
+    read_url: str
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        file_name = self.file_name
+
+        read_url = self.read_url
+
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({
+            "fileName": file_name,
+            "readUrl": read_url,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        file_name = d.pop("fileName")
+
+        read_url = d.pop("readUrl")
+
+        datasource_raw_samples_predictions_data_row = cls(
+            file_name=file_name,
+            read_url=read_url,
+        )
+
+        return datasource_raw_samples_predictions_data_row
+
