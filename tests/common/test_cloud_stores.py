@@ -165,6 +165,7 @@ def test_which_types_workers_read() -> None:
     for readable in ("LOCAL", "OBS", "S3", "GCS", "AZURE"):
         assert unreadable_reason(readable) is None
     reason = unreadable_reason("S3DelegatedAccess")
-    assert reason and reason.startswith("datasource type S3DelegatedAccess is not supported by this server")
+    assert reason
+    assert reason.startswith("datasource type S3DelegatedAccess is not supported by this server")
     assert "s3ARN" in reason
     assert "LIGHTLY" in (unreadable_reason("LIGHTLY") or "")
