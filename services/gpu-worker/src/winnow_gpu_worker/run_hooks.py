@@ -1,6 +1,7 @@
 """Database-backed ``PipelineHooks`` for server runs: other runs' checkpoints, tags as query sets.
 
-Every lookup is scoped to the run's user, so a config cannot reach another user's data by id.
+Every lookup is scoped to what the run's user may read (their own datasets and runs, and those of
+datasets shared with them), so a config cannot reach a stranger's data by id.
 Each callback opens its own short transaction; nothing is held open across compute.
 """
 
@@ -28,7 +29,7 @@ def database_hooks(sessions: Callable[[], sessionmaker[Session]], user_id: str) 
 
     def checkpoint_of_run(run_id: str) -> bytes:
         with sessions().begin() as session:
-            run = run_repo.get_owned(session, run_id, user_id)
+            run = run_repo.get_readable(session, run_id, user_id)
             if run is None:
                 raise PipelineError(f"checkpointRunId {run_id}: no such run")
             artifact = artifact_repo.of_type(session, run_id, ArtifactType.CHECKPOINT)

@@ -46,6 +46,7 @@ def status(session: Session, user: User, worker_id: str) -> tuple[ComputeWorker,
 
 
 def run_attempts(session: Session, user: User, run_id: str) -> Sequence[RunAttempt]:
-    """Every attempt of one of the caller's runs, oldest first."""
-    run = run_service.get_owned(session, user, run_id)
+    """Every attempt of a run the caller may read (their own, or any run of a dataset they own
+    or collaborate on), oldest first."""
+    run = run_service.get_readable(session, user, run_id)
     return attempt_repo.of_run(session, run.id)
