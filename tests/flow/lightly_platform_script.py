@@ -191,6 +191,7 @@ def _embeddings(client: ApiWorkflowClient, args: dict[str, Any], out: dict) -> N
     by_id = output / "downloaded_by_id.csv"
     client.download_embeddings_csv_by_id(uploaded_id, str(by_id))
     out["download_by_id_equal"] = by_id.read_bytes() == expected
+    out["_embeddings_csv_path"] = str(by_id)
     # The run's embeddings are the dataset's embedding too.
     run_embeddings = [e for e in all_data if e.id != uploaded_id]
     out["run_embedding_names"] = [e.name for e in run_embeddings]
@@ -352,6 +353,83 @@ def _delete_tags(client: ApiWorkflowClient, out: dict) -> None:
     _log("tags deleted")
 
 
+def _datasets_by_name(client: ApiWorkflowClient, args: dict[str, Any], out: dict) -> None:
+    """The dataset lookups by name, and a dataset with a unique name next to ours."""
+    name, dataset_id = args["dataset_name"], client.dataset_id
+    out["dataset_name_exists"] = client.dataset_name_exists(name)
+    out["other_name_exists"] = client.dataset_name_exists(name + " nope")
+    out["datasets_by_name"] = [d.id for d in client.get_datasets_by_name(name)]
+    out["all_datasets_has_it"] = dataset_id in [d.id for d in client.get_all_datasets()]
+    out["datasets_iter_has_it"] = dataset_id in [d.id for d in client.get_datasets_iter()]
+    out["dataset_type"] = client.dataset_type
+    client.create_new_dataset_with_unique_name(name)
+    unique = client.get_dataset_by_id(client.dataset_id)
+    out["unique_dataset_name"] = unique.name
+    client.delete_dataset_by_id(unique.id)
+    client.set_dataset_id_by_name(name)
+    out["set_by_name_id"] = client.dataset_id
+
+
+def _run_downloads(client: ApiWorkflowClient, run: Any, args: dict[str, Any], out: dict) -> None:
+    """The run's other artifacts and listings; a worker config created on its own."""
+    output = Path(args["output_dir"])
+    corrupt = output / "corruptness.json"
+    client.download_compute_worker_run_corruptness_check_information(run, str(corrupt))
+    out["corruptness_check"] = json.loads(corrupt.read_text())
+    report_v2 = output / "report_v2.json"
+    client.download_compute_worker_run_report_v2_json(run, str(report_v2))
+    out["report_v2_keys"] = sorted(json.loads(report_v2.read_text()))
+    out["runs_iter_ids"] = [r.id for r in client.get_compute_worker_runs_iter(client.dataset_id)]
+    # No training in this run, and no video: lightly's client says the artifact does not exist.
+    out["checkpoint_url_error"] = _error_name(
+        lambda: client.get_compute_worker_run_checkpoint_url(run)
+    )
+    out["sequence_information_error"] = _error_name(
+        lambda: client.download_compute_worker_run_sequence_information(
+            run, str(output / "sequence.json")
+        )
+    )
+    out["worker_config_id"] = client.create_compute_worker_config(
+        worker_config={"enable_training": False},
+        selection_config={
+            "n_samples": 2,
+            "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
+        },
+    )
+
+
+def _client_side_helpers(client: ApiWorkflowClient, out: dict) -> None:
+    """Methods that run in the client (custom metadata checks) and the raw signed upload."""
+    metadata = {
+        "images": [{"file_name": "a.png", "id": 0}],
+        "metadata": [{"image_id": 0, "weather": "sunny"}],
+    }
+    client.verify_custom_metadata_format(metadata)
+    out["metadata_index"] = client.index_custom_metadata_by_filename(metadata)
+    # upload_file_with_signed_url: an embeddings CSV to a writeCSVUrl, read back.
+    target = client._embeddings_api.get_embeddings_csv_write_url_by_id(
+        client.dataset_id, name="raw-signed-upload"
+    )
+    data = Path(out["_embeddings_csv_path"]).read_bytes()
+    with tempfile.TemporaryFile() as f:
+        f.write(data)
+        f.seek(0)
+        response = client.upload_file_with_signed_url(f, target.signed_write_url)
+    out["signed_upload_status"] = response.status_code
+    readback = Path(out["_embeddings_csv_path"] + ".readback")
+    client.download_embeddings_csv_by_id(target.embedding_id, str(readback))
+    out["signed_upload_equal"] = readback.read_bytes() == data
+
+
+def _error_name(call: Any) -> str | None:
+    """The exception class a client call raised (None when it succeeded)."""
+    try:
+        call()
+    except Exception as exc:
+        return type(exc).__name__
+    return None
+
+
 def _sharing(client: ApiWorkflowClient, args: dict[str, Any], out: dict) -> None:
     """Share with the collaborator, who reads and writes; revoke; the stranger sees nothing."""
     dataset_id = client.dataset_id
@@ -386,13 +464,16 @@ def main(args: dict[str, Any]) -> dict[str, Any]:
     """Every step; what each client call returned, by name."""
     out: dict[str, Any] = {}
     client = ApiWorkflowClient()  # token from LIGHTLY_TOKEN, server from LIGHTLY_SERVER_LOCATION
-    _create_dataset_and_run(client, args, out)
+    run = _create_dataset_and_run(client, args, out)
     _listing(client, args, out)
     _embeddings(client, args, out)
     _sampling(client, args, out)
     _predictions_and_metadata(client, out)
     _exports(client, out)
     _delete_tags(client, out)
+    _datasets_by_name(client, args, out)
+    _run_downloads(client, run, args, out)
+    _client_side_helpers(client, out)
     _sharing(client, args, out)
     return out
 

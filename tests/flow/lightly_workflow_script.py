@@ -232,6 +232,8 @@ def _download_artifacts(
         checkpoint = artifacts / "checkpoint.ckpt"
         client.download_compute_worker_run_checkpoint(run=run, output_path=str(checkpoint))
         out["checkpoint_head"] = checkpoint.read_bytes()[:2].decode("latin-1")
+        with urllib.request.urlopen(client.get_compute_worker_run_checkpoint_url(run)) as response:
+            out["checkpoint_url_head"] = response.read(2).decode("latin-1")
     all_dir = output_dir / "all_artifacts"
     client.download_compute_worker_run_artifacts(run=run, output_dir=str(all_dir))
     out["all_artifacts"] = sorted(

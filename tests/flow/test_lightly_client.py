@@ -239,6 +239,7 @@ def _check_report_and_artifacts(
     if args["train"]:
         assert "CHECKPOINT" in run["artifact_types"]
         assert result["checkpoint_head"] == "PK"  # a torch.save zip archive
+        assert result["checkpoint_url_head"] == "PK"  # the same, through its read URL
     else:
         assert "CHECKPOINT" not in run["artifact_types"]
 

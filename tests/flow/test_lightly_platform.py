@@ -271,3 +271,29 @@ def test_sharing_grants_then_revokes_access(
     assert result["collaborator_after_revoke_status"] == 404
     assert result["collaborator_shared_after_revoke"] == []
     assert result["stranger_status"] == 404
+
+
+def test_dataset_lookups_run_downloads_and_client_side_helpers(
+    platform_run: tuple[dict[str, Any], dict[str, Any], ImageSet],
+) -> None:
+    result, args, images = platform_run
+    dataset_id = result["dataset_id"]
+    assert result["dataset_name_exists"] is True and result["other_name_exists"] is False
+    assert result["datasets_by_name"] == [dataset_id]
+    assert result["all_datasets_has_it"] and result["datasets_iter_has_it"]
+    assert result["dataset_type"] == "Images"
+    # create_new_dataset_with_unique_name: the name was taken, so lightly appends "_1".
+    assert result["unique_dataset_name"] == f"{args['dataset_name']}_1"
+    assert result["set_by_name_id"] == dataset_id
+    # The run's corruptness check lists the corrupt images; its report v2 and run listing.
+    corrupt = result["corruptness_check"]
+    assert sorted(corrupt["corrupt_samples"]) == sorted(images.corrupt), corrupt
+    assert {"version", "generalInformation", "datasetAnalysis"} <= set(result["report_v2_keys"])
+    assert result["runs_iter_ids"] == [result["run_id"]]
+    # An untrained, image-only run has neither a checkpoint nor sequence information.
+    assert result["checkpoint_url_error"] == "ArtifactNotExist"
+    assert result["sequence_information_error"] == "ArtifactNotExist"
+    assert len(result["worker_config_id"]) == 24
+    # Client-side helpers and the raw signed upload.
+    assert result["metadata_index"] == {"a.png": {"image_id": 0, "weather": "sunny"}}
+    assert result["signed_upload_status"] == 200 and result["signed_upload_equal"] is True
