@@ -24,7 +24,11 @@ The client is composed of one mixin per area, as lightly's is (``lightly/api/api
 - ``_responses.py``: checking and unwrapping answers, pagination, signed-URL downloads
 - ``errors.py``: ``WinnowApiError``, ``ArtifactNotExist``, ``TagDoesNotExistError``
 - ``datasets.py``, ``datasources.py``, ``compute_worker.py`` (workers, configs, runs),
-  ``artifacts.py``, ``tags.py``, ``export.py``, ``collaboration.py``, ``custom_metadata.py``
+  ``artifacts.py``, ``tags.py``, ``export.py`` (filenames, LabelStudio, Labelbox),
+  ``collaboration.py``, ``custom_metadata.py`` (and the metadata configuration),
+  ``embeddings.py`` (embeddings CSVs), ``selection.py`` (sampling jobs, scores,
+  ``SelectionConfig``), ``predictions.py``, ``datasource_listing.py`` (the datasource's files,
+  ``.lightly/`` metadata and predictions, the processed-until timestamp)
 - ``client.py``: ``WinnowWorkflowClient`` (alias ``ApiWorkflowClient``), all of them composed
 """
 
@@ -41,9 +45,18 @@ from winnow_client.workflow.compute_worker import (
 )
 from winnow_client.workflow.custom_metadata import CustomMetadataMixin
 from winnow_client.workflow.datasets import DatasetsMixin
+from winnow_client.workflow.datasource_listing import DatasourceListingMixin
 from winnow_client.workflow.datasources import DEFAULT_THUMB_SUFFIX, Datasource, DatasourcesMixin
-from winnow_client.workflow.errors import ArtifactNotExist, TagDoesNotExistError, WinnowApiError
+from winnow_client.workflow.embeddings import EmbeddingsMixin
+from winnow_client.workflow.errors import (
+    ArtifactNotExist,
+    EmbeddingDoesNotExistError,
+    TagDoesNotExistError,
+    WinnowApiError,
+)
 from winnow_client.workflow.export import ExportMixin
+from winnow_client.workflow.predictions import PredictionsMixin
+from winnow_client.workflow.selection import SelectionConfig, SelectionMixin
 from winnow_client.workflow.tags import TagsMixin
 
 __all__ = [
@@ -60,8 +73,14 @@ __all__ = [
     "CustomMetadataMixin",
     "DatasetsMixin",
     "Datasource",
+    "DatasourceListingMixin",
     "DatasourcesMixin",
+    "EmbeddingDoesNotExistError",
+    "EmbeddingsMixin",
     "ExportMixin",
+    "PredictionsMixin",
+    "SelectionConfig",
+    "SelectionMixin",
     "TagDoesNotExistError",
     "TagsMixin",
     "WinnowApiError",

@@ -52,6 +52,9 @@ class WorkflowBase:
             httpx_args={"params": {"token": token}},
         )
         self._dataset_id = dataset_id
+        # The embedding ``selection`` samples on (lightly's attribute of the same name): set by
+        # ``upload_embeddings`` and ``set_embedding_id_to_latest``.
+        self.embedding_id: str | None = None
 
     def close(self) -> None:
         """Close the HTTP connections."""
@@ -77,4 +80,20 @@ class WorkflowBase:
 
         def get_tag_by_name(self, tag_name: str) -> TagData:
             """The tag named ``tag_name`` (``TagsMixin``)."""
+            ...
+
+        def get_tag_by_id(self, tag_id: str) -> TagData:
+            """The tag ``tag_id`` (``TagsMixin``)."""
+            ...
+
+        def get_all_tags(self) -> list[TagData]:
+            """Every tag of the current dataset (``TagsMixin``)."""
+            ...
+
+        def get_filenames(self) -> list[str]:
+            """Every sample's filename in bitmask order (``TagsMixin``)."""
+            ...
+
+        def set_embedding_id_to_latest(self) -> None:
+            """``embedding_id`` := the dataset's newest embedding (``EmbeddingsMixin``)."""
             ...

@@ -7,8 +7,12 @@ from winnow_client.workflow.collaboration import CollaborationMixin
 from winnow_client.workflow.compute_worker import ComputeWorkerMixin
 from winnow_client.workflow.custom_metadata import CustomMetadataMixin
 from winnow_client.workflow.datasets import DatasetsMixin
+from winnow_client.workflow.datasource_listing import DatasourceListingMixin
 from winnow_client.workflow.datasources import DatasourcesMixin
+from winnow_client.workflow.embeddings import EmbeddingsMixin
 from winnow_client.workflow.export import ExportMixin
+from winnow_client.workflow.predictions import PredictionsMixin
+from winnow_client.workflow.selection import SelectionMixin
 from winnow_client.workflow.tags import TagsMixin
 
 
@@ -21,6 +25,10 @@ class WinnowWorkflowClient(
     ExportMixin,
     CollaborationMixin,
     CustomMetadataMixin,
+    EmbeddingsMixin,
+    SelectionMixin,
+    PredictionsMixin,
+    DatasourceListingMixin,
 ):
     """The Winnow API with the method names and signatures of lightly's ``ApiWorkflowClient``.
 

@@ -1,20 +1,25 @@
-"""``CustomMetadataMixin``: upload COCO-style custom metadata onto the samples (lightly's
-``_UploadCustomMetadataMixin``)."""
+"""``CustomMetadataMixin``: upload COCO-style custom metadata onto the samples and configure how
+it is read (lightly's ``_UploadCustomMetadataMixin``)."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from winnow_client.generated.api.configuration import create_meta_data_configuration
 from winnow_client.generated.api.samples import get_samples_partial, update_sample
 from winnow_client.generated.models import (
+    ConfigurationEntry,
+    ConfigurationSetRequest,
+    CreateEntityResponse,
     GetSamplesPartialMode,
     SampleDataModes,
     SampleUpdateRequest,
 )
 from winnow_client.workflow._base import WorkflowBase
-from winnow_client.workflow._responses import SAMPLE_PAGE_SIZE, check, ok_list, paginate
+from winnow_client.workflow._responses import SAMPLE_PAGE_SIZE, check, ok, ok_list, paginate
 
 
 class CustomMetadataMixin(WorkflowBase):
@@ -64,3 +69,19 @@ class CustomMetadataMixin(WorkflowBase):
             list(pool.map(put, updates))
         if verbose:
             print(f"Uploaded custom metadata of {len(updates)} samples.")
+
+    def create_custom_metadata_config(
+        self, name: str, configs: Sequence[ConfigurationEntry | Mapping[str, Any]]
+    ) -> CreateEntityResponse:
+        """Store the dataset's metadata configuration ``name``: one entry per custom metadata
+        field (``name``, ``path``, ``defaultValue``, ``valueDataType``; a generated
+        ``ConfigurationEntry`` or its wire dict). Returns the API's answer (its ``id``)."""
+        entries = [
+            c if isinstance(c, ConfigurationEntry) else ConfigurationEntry.from_dict(dict(c))
+            for c in configs
+        ]
+        body = ConfigurationSetRequest(name=name, configs=entries)
+        response = create_meta_data_configuration.sync_detailed(
+            self.dataset_id, client=self.api, body=body
+        )
+        return ok(response, CreateEntityResponse)

@@ -17,3 +17,7 @@ class ArtifactNotExist(ValueError):
 
 class TagDoesNotExistError(ValueError):
     """No tag of that name in the dataset (lightly's ``TagDoesNotExistError``)."""
+
+
+class EmbeddingDoesNotExistError(ValueError):
+    """No embedding of that name in the dataset (lightly's ``EmbeddingDoesNotExistError``)."""

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from winnow_client.generated.api.samples import get_mappings
-from winnow_client.generated.api.tags import create_tag, get_tag, list_tags, tag_arithmetics
+from winnow_client.generated.api.tags import (
+    create_tag,
+    delete_tag,
+    get_tag,
+    list_tags,
+    tag_arithmetics,
+)
 from winnow_client.generated.models import (
     CreateEntityResponse,
     GetMappingsField,
@@ -18,7 +24,7 @@ from winnow_client.generated.models import (
     TagData,
 )
 from winnow_client.workflow._base import WorkflowBase
-from winnow_client.workflow._responses import SAMPLE_PAGE_SIZE, ok, ok_list, paginate
+from winnow_client.workflow._responses import SAMPLE_PAGE_SIZE, check, ok, ok_list, paginate
 from winnow_client.workflow.errors import TagDoesNotExistError
 
 
@@ -108,3 +114,12 @@ class TagsMixin(WorkflowBase):
         )
         response = create_tag.sync_detailed(self.dataset_id, client=self.api, body=body)
         return ok(response, CreateEntityResponse)
+
+    def delete_tag_by_id(self, tag_id: str) -> None:
+        """Delete the tag ``tag_id`` of the current dataset (a leaf tag: the root
+        ``initial-tag`` and a tag other tags descend from are refused with 409)."""
+        check(delete_tag.sync_detailed(self.dataset_id, tag_id, client=self.api))
+
+    def delete_tag_by_name(self, tag_name: str) -> None:
+        """Delete the tag named ``tag_name`` (``TagDoesNotExistError`` if none)."""
+        self.delete_tag_by_id(self.get_tag_by_name(tag_name).id)
