@@ -240,7 +240,9 @@ def test_refusals_name_the_field(
     assert_field_error(wrong_kind, 400, "cursor")
     relevant = {"relevantFilenamesFileName": ".lightly/relevant.txt"}
     response = client.get(f"{base}/list", params={**user.params, **relevant})
-    assert_field_error(response, 400, "relevantFilenamesFileName")
+    # No LIGHTLY datasource to hold the file: a final 404 (tests/api/test_datasource_listing_
+    # relevant.py lists by relevant filenames).
+    assert_field_error(response, 404, "relevantFilenamesFileName")
     # to before from: an empty window (download_new_raw_samples twice within one second).
     window = _get(client, user, f"{base}/list", **{"from": 10, "to": 5})
     assert window["data"] == [] and window["hasMore"] is False

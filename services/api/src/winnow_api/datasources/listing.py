@@ -7,6 +7,9 @@ lies in ``[from, to]``. Pages come from the store's streaming listing (``iter_fi
 whole listing: the opaque cursor holds the listing's filters and the last key examined, so a
 page costs one page of the store's listing however large the datasource is.
 
+``relevantFilenames*`` keep only the files a relevant-filenames file names (``relevant.py``; the
+cursor keeps which file, each page reads it again).
+
 Divide and conquer splits the key space into shards at keys sampled in one streaming pass
 (bounded memory), so the shards list every file exactly once.
 """
@@ -21,8 +24,10 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from winnow_api.datasources.relevant import FILE_PARAM, RelevantSource
 from winnow_common.errors import BadRequest
-from winnow_common.input_files import LIGHTLY_FOLDER, is_input_image
+from winnow_common.input_files import IMAGE_EXTENSIONS, LIGHTLY_FOLDER, is_input_image
+from winnow_common.relevant_files import RelevantFiles
 from winnow_common.storage.datasource import DatasourceStore, ListedFile, iter_files
 from winnow_common.storage.lightly_inputs import (
     METADATA_DIR,
@@ -77,6 +82,17 @@ class Listing:
     # The last key of this shard (inclusive); ``None``: to the end.
     until: str | None = None
     order: str = "key"
+    # The relevant-filenames file filtering the listing (``relevant.RelevantSource``).
+    relevant_file: str | None = None
+    relevant_run: str | None = None
+    relevant_artifact: str | None = None
+
+    @property
+    def relevant(self) -> RelevantSource | None:
+        """The relevant-filenames file this listing filters by (None: it lists everything)."""
+        if self.relevant_file is None and self.relevant_run is None:
+            return None
+        return RelevantSource(self.relevant_file, self.relevant_run, self.relevant_artifact)
 
     @property
     def prefix(self) -> str:
@@ -87,8 +103,9 @@ class Listing:
             return f"{PREDICTIONS_DIR}{self.task}/"
         return ""
 
-    def accepts(self, found: ListedFile) -> bool:
-        """True if the file is one this listing returns (its kind's rule and the time window)."""
+    def accepts(self, found: ListedFile, relevant: RelevantFiles | None = None) -> bool:
+        """True if the file is one this listing returns: its kind's rule, the relevant
+        filenames (a metadata or prediction file by its sample's stem) and the time window."""
         if self.kind is Kind.SAMPLES:
             wanted = is_input_image(found.key)
         elif self.kind is Kind.METADATA:
@@ -97,6 +114,12 @@ class Listing:
             wanted = found.key.endswith(".json") and found.key != prediction_schema_key(
                 str(self.task)
             )
+        if wanted and relevant is not None:
+            if self.kind is Kind.SAMPLES:
+                wanted = relevant.matches(found.key)
+            else:
+                stem = found.key[len(self.prefix) : -len(".json")]
+                wanted = relevant.matches_stem(stem, IMAGE_EXTENSIONS)
         if not wanted or found.modified is None:
             return wanted  # a store without modification times lists everything
         seconds = int(found.modified)
@@ -111,12 +134,22 @@ def check_task_name(task_name: str) -> str:
 
 
 def start(
-    kind: Kind, task: str | None, start_s: int | None, end_s: int | None, page_size: int
+    kind: Kind,
+    task: str | None,
+    start_s: int | None,
+    end_s: int | None,
+    page_size: int,
+    relevant: RelevantSource | None = None,
 ) -> Listing:
     """The listing from its first key with the request's filters. ``to`` before ``from`` is an
     empty window, not an error: ``download_new_raw_samples`` asks for one when called twice
     within a second."""
-    return Listing(kind, task, start_s or 0, end_s, page_size)
+    wanted = relevant or RelevantSource()
+    return Listing(
+        kind, task, start_s or 0, end_s, page_size,
+        relevant_file=wanted.file_name, relevant_run=wanted.run_id,
+        relevant_artifact=wanted.artifact_id,
+    )  # fmt: skip
 
 
 def encode_cursor(listing: Listing) -> str:
@@ -125,8 +158,12 @@ def encode_cursor(listing: Listing) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, kind: Kind, task: str | None) -> Listing:
-    """The position a cursor of this listing holds (400 naming ``cursor`` otherwise)."""
+def decode_cursor(
+    cursor: str, kind: Kind, task: str | None, relevant: RelevantSource | None = None
+) -> Listing:
+    """The position a cursor of this listing holds (400 naming ``cursor`` otherwise). The
+    cursor keeps its relevant filenames; the request may repeat them (lightly's client does)
+    but not name others."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         listing = Listing(**{**raw, "kind": Kind(raw["kind"])})
@@ -136,6 +173,10 @@ def decode_cursor(cursor: str, kind: Kind, task: str | None) -> Listing:
             and isinstance(listing.page_size, int)
             and 1 <= listing.page_size <= MAX_PAGE_SIZE
             and listing.order in ORDERS
+            and all(
+                v is None or isinstance(v, str)
+                for v in (listing.relevant_file, listing.relevant_run, listing.relevant_artifact)
+            )
         )
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
         valid = False
@@ -143,6 +184,10 @@ def decode_cursor(cursor: str, kind: Kind, task: str | None) -> Listing:
         raise BadRequest("cursor: not a cursor of this listing; start again without one")
     if listing.kind is not kind or listing.task != task:
         raise BadRequest(f"cursor: it belongs to the {listing.kind} listing ({listing.task})")
+    if relevant is not None and relevant != listing.relevant:
+        raise BadRequest(
+            f"{FILE_PARAM}: the cursor lists other relevant filenames; start again without one"
+        )
     return listing
 
 
@@ -174,8 +219,9 @@ class Page:
     has_more: bool
 
 
-def page(store: DatasourceStore, listing: Listing) -> Page:
-    """Up to ``page_size`` matching keys after the cursor's position."""
+def page(store: DatasourceStore, listing: Listing, relevant: RelevantFiles | None = None) -> Page:
+    """Up to ``page_size`` matching keys after the cursor's position (``relevant``: the parsed
+    relevant-filenames file of ``listing.relevant``)."""
     keys: list[str] = []
     last = listing.after
     limit = listing.page_size * SCAN_FACTOR
@@ -185,19 +231,21 @@ def page(store: DatasourceStore, listing: Listing) -> Page:
             files.close()
             return Page(keys, replace(listing, after=last), True)
         last = found.key
-        if listing.accepts(found):
+        if listing.accepts(found, relevant):
             keys.append(found.key)
     return Page(keys, replace(listing, after=last), False)
 
 
-def shards(store: DatasourceStore, listing: Listing, count: int) -> list[Listing]:
+def shards(
+    store: DatasourceStore, listing: Listing, count: int, relevant: RelevantFiles | None = None
+) -> list[Listing]:
     """``count`` (at most ``MAX_SHARDS``) consecutive key ranges that together hold the whole
     listing; fewer when there are fewer matching files. One shard costs no listing."""
     count = min(count, MAX_SHARDS)
     if count <= 1:
         return [listing]
     orders = set(ORDERS)
-    sampled = _sample_keys(_accepted_keys(store, listing, orders), count)
+    sampled = _sample_keys(_accepted_keys(store, listing, orders, relevant), count)
     order = "key" if "key" in orders else min(orders, default="key")
     listing = replace(listing, order=order)
     indexes = (len(sampled) * i // count - 1 for i in range(1, count))
@@ -211,14 +259,16 @@ def shards(store: DatasourceStore, listing: Listing, count: int) -> list[Listing
     return ranges
 
 
-def _accepted_keys(store: DatasourceStore, listing: Listing, orders: set[str]) -> Iterator[str]:
+def _accepted_keys(
+    store: DatasourceStore, listing: Listing, orders: set[str], relevant: RelevantFiles | None
+) -> Iterator[str]:
     """The listing's matching keys; ``orders`` keeps the orders the whole scan is sorted in."""
     previous: str | None = None
     for found in _scan(store, listing):
         if previous is not None:
             orders -= {n for n in orders if ORDERS[n](previous) >= ORDERS[n](found.key)}
         previous = found.key
-        if listing.accepts(found):
+        if listing.accepts(found, relevant):
             yield found.key
 
 
@@ -236,14 +286,3 @@ def _sample_keys(keys: Iterator[str], count: int) -> list[str]:
                 kept = kept[::2]
                 stride *= 2
     return kept
-
-
-def refuse_relevant_filenames(values: dict[str, str | None]) -> None:
-    """Listing only the files a relevant-filenames file names is not served yet: a 400 naming
-    the parameter instead of a listing that silently ignores it."""
-    for name, value in values.items():
-        if value is not None:
-            raise BadRequest(
-                f"{name}: listing only relevant filenames is not supported by this server; "
-                "list without it and filter the result"
-            )

@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
-from winnow_api.datasources import listing, reading, verify
+from winnow_api.datasources import listing, reading, relevant, verify
 from winnow_api.datasources import service as datasource_service
 from winnow_api.datasources.listing import MAX_PAGE_SIZE, PAGE_SIZE, Kind, Listing
 from winnow_api.deps import CurrentUser, SessionDep, end_transaction
 from winnow_api.params import DatasetId
 from winnow_api.signing import signed_url
 from winnow_common.enums import DatasourcePurpose
+from winnow_common.relevant_files import RelevantFiles
 from winnow_common.schemas.wire import (
     DatasourceConfig,
     DatasourceConfigVerifyData,
@@ -85,9 +86,31 @@ TaskName = Annotated[str, Query(alias="taskName", min_length=1)]
 PageSize = Annotated[int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE)]
 # Accepted as lightly sends it; every read URL is a signed, token-free one.
 Redirected = Annotated[bool | None, Query(alias="useRedirectedReadUrl")]
-RelevantFile = Annotated[str | None, Query(alias="relevantFilenamesFileName", min_length=4)]
-RelevantRun = Annotated[str | None, Query(alias="relevantFilenamesRunId")]
-RelevantArtifact = Annotated[str | None, Query(alias="relevantFilenamesArtifactId")]
+RelevantFile = Annotated[
+    str | None,
+    Query(
+        alias="relevantFilenamesFileName",
+        min_length=4,
+        description="Only files this relevant-filenames file (in the LIGHTLY datasource, "
+        "relative to its root) names; metadata and predictions by their sample.",
+    ),
+]
+RelevantRun = Annotated[
+    str | None,
+    Query(
+        alias="relevantFilenamesRunId",
+        description="With relevantFilenamesArtifactId: the run whose artifact is the "
+        "relevant-filenames file.",
+    ),
+]
+RelevantArtifact = Annotated[
+    str | None,
+    Query(
+        alias="relevantFilenamesArtifactId",
+        description="With relevantFilenamesRunId: the artifact used as the relevant-filenames "
+        "file.",
+    ),
+]
 
 _PURPOSE = {
     Kind.SAMPLES: DatasourcePurpose.INPUT,
@@ -97,13 +120,16 @@ _PURPOSE = {
 
 
 def _open(
-    session: SessionDep, user: CurrentUser, dataset_id: str, kind: Kind
-) -> reading.OpenSource:
-    """The store to list; the read transaction ends before storage is touched."""
-    source = datasource_service.source_for(session, user, dataset_id, _PURPOSE[kind])
+    session: SessionDep, user: CurrentUser, dataset_id: str, position: Listing
+) -> tuple[reading.OpenSource, RelevantFiles | None]:
+    """The store to list and the listing's parsed relevant filenames (None: none); the read
+    transaction ends before storage is touched."""
+    source = datasource_service.source_for(session, user, dataset_id, _PURPOSE[position.kind])
     opened = reading.open_source(source)
+    wanted = position.relevant
+    ref = None if wanted is None else relevant.locate(session, user, dataset_id, wanted)
     end_transaction(session)
-    return opened
+    return opened, None if ref is None else relevant.load(ref)
 
 
 def _rows(
@@ -113,9 +139,9 @@ def _rows(
     position: Listing,
 ) -> tuple[list[DatasourceRawSamplesDataRow], str, bool]:
     """One page: rows with signed read URLs, the next cursor, whether more may follow."""
-    opened = _open(session, user, dataset_id, position.kind)
+    opened, relevant_files = _open(session, user, dataset_id, position)
     with reading.storage_errors(opened.where):
-        found = listing.page(opened.store, position)
+        found = listing.page(opened.store, position, relevant_files)
     source = "input" if position.kind is Kind.SAMPLES else "lightly"
     rows = [
         DatasourceRawSamplesDataRow(
@@ -127,24 +153,25 @@ def _rows(
 
 
 def _position(
-    kind: Kind, task: str | None, cursor: str | None, start: int | None, end: int | None, size: int
+    kind: Kind,
+    task: str | None,
+    cursor: str | None,
+    window: tuple[int | None, int | None, int],
+    wanted: relevant.RelevantSource | None,
 ) -> Listing:
+    """The cursor's position, or the first one of the request's filters (``window``: from,
+    to, page size)."""
     if cursor:
-        return listing.decode_cursor(cursor, kind, task)
-    return listing.start(kind, task, start, end, size)
-
-
-def _refuse_relevant(*values: str | None) -> None:
-    names = ("relevantFilenamesFileName", "relevantFilenamesRunId", "relevantFilenamesArtifactId")
-    listing.refuse_relevant_filenames(dict(zip(names, values, strict=True)))
+        return listing.decode_cursor(cursor, kind, task, wanted)
+    return listing.start(kind, task, *window, wanted)
 
 
 def _cursors(
     session: SessionDep, user: CurrentUser, dataset_id: str, first: Listing, shards: int
 ) -> DivideAndConquerCursorData:
-    opened = _open(session, user, dataset_id, first.kind)
+    opened, relevant_files = _open(session, user, dataset_id, first)
     with reading.storage_errors(opened.where):
-        ranges = listing.shards(opened.store, first, shards)
+        ranges = listing.shards(opened.store, first, shards, relevant_files)
     return DivideAndConquerCursorData(cursors=[listing.encode_cursor(r) for r in ranges])
 
 
@@ -161,8 +188,8 @@ def list_raw_samples(
     page_size: PageSize = PAGE_SIZE,
 ) -> DatasourceRawSamplesData:
     """One page of the INPUT datasource's input images (the files a run would look at)."""
-    _refuse_relevant(relevant_filenames_file_name, None, None)
-    position = _position(Kind.SAMPLES, None, cursor, from_, to, page_size)
+    wanted = relevant.source_of(relevant_filenames_file_name)
+    position = _position(Kind.SAMPLES, None, cursor, (from_, to, page_size), wanted)
     rows, next_cursor, more = _rows(session, user, dataset_id, position)
     return DatasourceRawSamplesData(has_more=more, cursor=next_cursor, data=rows)
 
@@ -179,8 +206,8 @@ def list_raw_samples_dnc(
     page_size: PageSize = PAGE_SIZE,
 ) -> DivideAndConquerCursorData:
     """Cursors of ``dncShards`` key ranges that together list every input image once."""
-    _refuse_relevant(relevant_filenames_file_name, None, None)
-    first = listing.start(Kind.SAMPLES, None, from_, to, page_size)
+    wanted = relevant.source_of(relevant_filenames_file_name)
+    first = listing.start(Kind.SAMPLES, None, from_, to, page_size, wanted)
     return _cursors(session, user, dataset_id, first, dnc_shards)
 
 
@@ -199,10 +226,10 @@ def list_raw_metadata(
     page_size: PageSize = PAGE_SIZE,
 ) -> DatasourceRawSamplesMetadataData:
     """One page of the custom metadata files (``.lightly/metadata/**.json``)."""
-    _refuse_relevant(
+    wanted = relevant.source_of(
         relevant_filenames_file_name, relevant_filenames_run_id, relevant_filenames_artifact_id
     )
-    position = _position(Kind.METADATA, None, cursor, from_, to, page_size)
+    position = _position(Kind.METADATA, None, cursor, (from_, to, page_size), wanted)
     rows, next_cursor, more = _rows(session, user, dataset_id, position)
     return DatasourceRawSamplesMetadataData.model_validate(
         {"has_more": more, "cursor": next_cursor, "data": [r.model_dump() for r in rows]}
@@ -223,10 +250,10 @@ def list_raw_metadata_dnc(
     page_size: PageSize = PAGE_SIZE,
 ) -> DivideAndConquerCursorData:
     """Cursors of ``dncShards`` key ranges of the custom metadata files."""
-    _refuse_relevant(
+    wanted = relevant.source_of(
         relevant_filenames_file_name, relevant_filenames_run_id, relevant_filenames_artifact_id
     )
-    first = listing.start(Kind.METADATA, None, from_, to, page_size)
+    first = listing.start(Kind.METADATA, None, from_, to, page_size, wanted)
     return _cursors(session, user, dataset_id, first, dnc_shards)
 
 
@@ -246,11 +273,11 @@ def list_raw_predictions(
     page_size: PageSize = PAGE_SIZE,
 ) -> DatasourceRawSamplesPredictionsData:
     """One page of a task's prediction files (``.lightly/predictions/<taskName>/**.json``)."""
-    _refuse_relevant(
+    wanted = relevant.source_of(
         relevant_filenames_file_name, relevant_filenames_run_id, relevant_filenames_artifact_id
     )
     task = listing.check_task_name(task_name)
-    position = _position(Kind.PREDICTIONS, task, cursor, from_, to, page_size)
+    position = _position(Kind.PREDICTIONS, task, cursor, (from_, to, page_size), wanted)
     rows, next_cursor, more = _rows(session, user, dataset_id, position)
     return DatasourceRawSamplesPredictionsData.model_validate(
         {"has_more": more, "cursor": next_cursor, "data": [r.model_dump() for r in rows]}
@@ -272,11 +299,11 @@ def list_raw_predictions_dnc(
     page_size: PageSize = PAGE_SIZE,
 ) -> DivideAndConquerCursorData:
     """Cursors of ``dncShards`` key ranges of a task's prediction files."""
-    _refuse_relevant(
+    wanted = relevant.source_of(
         relevant_filenames_file_name, relevant_filenames_run_id, relevant_filenames_artifact_id
     )
     first = listing.start(
-        Kind.PREDICTIONS, listing.check_task_name(task_name), from_, to, page_size
+        Kind.PREDICTIONS, listing.check_task_name(task_name), from_, to, page_size, wanted
     )
     return _cursors(session, user, dataset_id, first, dnc_shards)
 

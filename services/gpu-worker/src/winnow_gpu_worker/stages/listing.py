@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from winnow_common.errors import PipelineError, StorageUnavailable
 from winnow_common.input_files import is_input_image
+from winnow_common.relevant_files import parse_relevant_filenames
 from winnow_common.schemas.datasource_paths import relevant_filenames_problem
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
-from winnow_gpu_worker.ml.relevant_files import parse_relevant_filenames
 from winnow_gpu_worker.stages.datapool import Datapool
 
 
