@@ -163,9 +163,13 @@ def sync_detailed(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -223,9 +227,13 @@ def sync(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -278,9 +286,13 @@ async def asyncio_detailed(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -338,9 +350,13 @@ async def asyncio(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 

@@ -168,9 +168,13 @@ def sync_detailed(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -231,9 +235,13 @@ def sync(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -289,9 +297,13 @@ async def asyncio_detailed(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -352,9 +364,13 @@ async def asyncio(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 

@@ -153,9 +153,13 @@ def sync_detailed(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -213,9 +217,13 @@ def sync(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -268,9 +276,13 @@ async def asyncio_detailed(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -328,9 +340,13 @@ async def asyncio(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
-        relevant_filenames_run_id (None | str | Unset):
-        relevant_filenames_artifact_id (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
+        relevant_filenames_run_id (None | str | Unset): With relevantFilenamesArtifactId: the run
+            whose artifact is the relevant-filenames file.
+        relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
+            artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 

@@ -145,7 +145,9 @@ def sync_detailed(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -199,7 +201,9 @@ def sync(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -248,7 +252,9 @@ async def asyncio_detailed(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -302,7 +308,9 @@ async def asyncio(
         to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 

@@ -130,7 +130,9 @@ def sync_detailed(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -181,7 +183,9 @@ def sync(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -227,7 +231,9 @@ async def asyncio_detailed(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
@@ -278,7 +284,9 @@ async def asyncio(
         dnc_shards (int):
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
-        relevant_filenames_file_name (None | str | Unset):
+        relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
+            (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
+            sample.
         page_size (int | Unset):  Default: 1000.
         token (None | str | Unset): Winnow API token
 
