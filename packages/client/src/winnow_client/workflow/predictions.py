@@ -22,6 +22,7 @@ from winnow_client.generated.models import (
     PredictionTaskSchemaKeypoint,
     PredictionTaskSchemaSimple,
 )
+from winnow_client.generated.types import UNSET, Unset
 from winnow_client.workflow._base import WorkflowBase
 from winnow_client.workflow._responses import ok
 
@@ -40,6 +41,12 @@ SINGLETON_TYPES: dict[str, type[PredictionSingleton]] = {
     "OBJECT_DETECTION": PredictionSingletonObjectDetection,
     "SEMANTIC_SEGMENTATION": PredictionSingletonSemanticSegmentation,
 }
+
+
+def version(prediction_version_id: int) -> int | Unset:
+    """The ``predictionUUIDTimestamp`` query value: a negative id (lightly's default -1, which
+    lightly's own client refuses before sending) leaves it out, the server's default."""
+    return UNSET if prediction_version_id < 0 else prediction_version_id
 
 
 def as_schema(schema: PredictionTaskSchema | Mapping[str, Any]) -> PredictionTaskSchema:
@@ -72,13 +79,13 @@ class PredictionsMixin(WorkflowBase):
         """Create or replace the task's schema (``.lightly/predictions/<task>/schema.json``).
 
         ``prediction_version_id``: lightly's ``prediction_uuid_timestamp`` (use the same one
-        for a schema and its predictions).
+        for a schema and its predictions; negative: none).
         """
         response = create_or_update_prediction_task_schema.sync_detailed(
             self.dataset_id,
             client=self.api,
             body=as_schema(schema),
-            prediction_uuid_timestamp=prediction_version_id,
+            prediction_uuid_timestamp=version(prediction_version_id),
         )
         ok(response, CreateEntityResponse)
 
@@ -94,6 +101,6 @@ class PredictionsMixin(WorkflowBase):
             sample_id,
             client=self.api,
             body=[as_singleton(s) for s in prediction_singletons],
-            prediction_uuid_timestamp=prediction_version_id,
+            prediction_uuid_timestamp=version(prediction_version_id),
         )
         ok(response, CreateEntityResponse)
