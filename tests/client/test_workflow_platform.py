@@ -258,6 +258,7 @@ def _embedded_dataset(
     return rows, initial
 
 
+@pytest.mark.filterwarnings("ignore:ApiWorkflowClient.selection:DeprecationWarning")
 def test_selection_scores_and_tag_deletion(
     api: Api, services: dict[str, str], tmp_path: Path
 ) -> None:
