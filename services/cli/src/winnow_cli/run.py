@@ -83,6 +83,7 @@ def run(argv: Sequence[str], console: Console | None = None) -> PipelineResult:
     try:
         # Imported here so that --help and command line errors answer without loading torch.
         from winnow_cli.report import print_summary, render_standalone_report
+        from winnow_gpu_worker.memlog import MemoryLog, compose
         from winnow_gpu_worker.pipeline import run_pipeline
     except ImportError as exc:
         raise WinnowError(f"cannot load the worker: {exc}") from exc
@@ -93,17 +94,29 @@ def run(argv: Sequence[str], console: Console | None = None) -> PipelineResult:
     output = LocalStore(output_dir)
     keys = RunKeys("")
     started = int(time.time() * 1000)
+    # memlog.txt: the process's memory per stage, as a server run's MEMLOG artifact.
+    memlog = MemoryLog(f"1: winnow-worker, pid {os.getpid()}")
+    memlog.set_sink(lambda text: output.write(keys.memlog, compose(None, 1, text).encode()))
     with log_to(console), progress_bars(console) as progress:
         on_state = ConsoleProgress(progress)
-        result = run_pipeline(
-            config,
-            _InputStore(input_dir, exclude),
-            LocalStore(shared_dir),
-            keys,
-            cli_settings(config),
-            on_state,
-            output_store=output,
-        )
+
+        def on_state_and_memory(state: RunState, message: str) -> None:
+            memlog.stage(state.value)
+            on_state(state, message)
+
+        memlog.start()
+        try:
+            result = run_pipeline(
+                config,
+                _InputStore(input_dir, exclude),
+                LocalStore(shared_dir),
+                keys,
+                cli_settings(config),
+                on_state_and_memory,
+                output_store=output,
+            )
+        finally:
+            memlog.stop("END")
         on_state(RunState.GENERATING_REPORT, "Rendering report.pdf, report.json and report_v2.json")
         render_standalone_report(output, keys, config, result, input_dir, started)
         on_state.finish()

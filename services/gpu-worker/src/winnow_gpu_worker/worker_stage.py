@@ -35,6 +35,7 @@ from winnow_common.runs import load_run_context
 from winnow_common.storage import DatasourceStore, RetryingStore, RunKeys
 from winnow_gpu_worker import liveness
 from winnow_gpu_worker.celery_app import app
+from winnow_gpu_worker.memlog import MemoryLog, compose
 from winnow_gpu_worker.pipeline import PipelineResult, run_pipeline
 from winnow_gpu_worker.run_hooks import database_hooks
 from winnow_gpu_worker.runlog import AttemptLogFlusher, capture_run_log
@@ -54,6 +55,21 @@ class _Attempt:
         self.flusher: AttemptLogFlusher | None = None
         self.lines: list[str] = []
         self.crash_state = worker_settings().crash_hook_state
+        self.memlog = MemoryLog(
+            f"{claim.number}: gpu.process_run on {claim.holder}, pid {os.getpid()}",
+            flush_s=settings.log_flush_interval_s,
+        )
+
+    def store_memlog(self, store: DatasourceStore) -> None:
+        """From now on the memory log goes to ``memlog.txt`` (after earlier attempts' parts)."""
+        try:
+            earlier: str | None = store.read(self.keys.memlog).decode("utf-8", "replace")
+        except Exception:  # none yet (the first attempt), or unreadable: start afresh
+            earlier = None
+        number, key = self.claim.number, self.keys.memlog
+        self.memlog.set_sink(
+            lambda text: store.write(key, compose(earlier, number, text).encode(), "text/plain")
+        )
 
     def transaction(
         self, what: str, fn: Callable[[Session], JobMessage | None]
@@ -67,6 +83,7 @@ class _Attempt:
         return retry_transient(attempt, budget_s=self.settings.outage_retry_s, what=what)
 
     def on_state(self, state: RunState, message: str) -> None:
+        self.memlog.stage(state.value)
         log.info("[%s] %s", state.value, message)
         self.keeper.report(state, message)
         if self.crash_state == state.value:
@@ -123,6 +140,7 @@ def run_attempt(sessions: sessionmaker[Session], claim: Claim, settings: RunSett
     """Run the claimed attempt to one of its outcomes; never raises for the run's sake."""
     attempt = _Attempt(sessions, claim, settings)
     attempt.keeper.start()
+    attempt.memlog.start()
     liveness.set_active(claim.attempt_id, lambda why: _hand_back(attempt, why, forced=True))
     messages: list[JobMessage | None] = []
     try:
@@ -132,6 +150,7 @@ def run_attempt(sessions: sessionmaker[Session], claim: Claim, settings: RunSett
             messages.append(_run(attempt))
     finally:
         liveness.clear_active(claim.attempt_id)
+        attempt.memlog.stop()
         attempt.keeper.stop()
     failed = send_all(app, [m for m in messages if m is not None])
     for message in failed:
@@ -148,6 +167,7 @@ def _run(attempt: _Attempt) -> JobMessage | None:
         budget = attempt.settings.outage_retry_s
         lightly = RetryingStore(ctx.lightly_store, budget)
         attempt.store = ctx.lightly_store
+        attempt.store_memlog(ctx.lightly_store)
         attempt.flusher = AttemptLogFlusher(
             ctx.lightly_store,
             attempt.keys,
@@ -185,6 +205,7 @@ def _finish(attempt: _Attempt, result: PipelineResult) -> JobMessage | None:
     log.info("worker stage done: %d of %d selected", len(result.selected), result.n_input)
     attempt.keeper.beat()
     log_key = attempt.run_log(AttemptOutcome.DONE, None)
+    memlog_key = attempt.keys.memlog if attempt.memlog.stop("DONE") else None
     stage_result = results.WorkerStageResult(
         selected=result.selected,
         n_input=result.n_input,
@@ -194,7 +215,9 @@ def _finish(attempt: _Attempt, result: PipelineResult) -> JobMessage | None:
     )
     return attempt.transaction(
         "recording the results",
-        lambda s: results.finish_worker_stage(s, attempt.claim.attempt_id, stage_result, log_key),
+        lambda s: results.finish_worker_stage(
+            s, attempt.claim.attempt_id, stage_result, log_key, memlog_key
+        ),
     )
 
 

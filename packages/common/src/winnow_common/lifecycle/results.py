@@ -109,8 +109,18 @@ def register_log(session: Session, run_id: str, key: str | None) -> None:
         artifact_repo.register(session, run_id, ArtifactType.LOG, "log.txt", key)
 
 
+def register_memlog(session: Session, run_id: str, key: str | None) -> None:
+    """The MEMLOG artifact (``memlog.txt``, the GPU stage's memory log), when it was written."""
+    if key is not None:
+        artifact_repo.register(session, run_id, ArtifactType.MEMLOG, "memlog.txt", key)
+
+
 def finish_worker_stage(
-    session: Session, attempt_id: str, result: WorkerStageResult, log_key: str | None
+    session: Session,
+    attempt_id: str,
+    result: WorkerStageResult,
+    log_key: str | None,
+    memlog_key: str | None = None,
 ) -> JobMessage:
     """Record the GPU stage's results, end its attempt DONE, and name the report's message."""
     attempt = fence(session, attempt_id)
@@ -119,6 +129,7 @@ def finish_worker_stage(
     register_result_artifacts(session, run_id, result)
     register_run_embedding(session, run_repo.require(session, run_id))
     register_log(session, run_id, log_key)
+    register_memlog(session, run_id, memlog_key)
     end_attempt(session, attempt, AttemptOutcome.DONE, None)
     run_repo.set_state(
         session,

@@ -1,7 +1,7 @@
 """Deterministic keys of everything a run writes, relative to the LIGHTLY datasource root.
 
 The layout mirrors the Lightly Worker's output folder (config/, data/, filenames/, plots/,
-report.pdf, report.json, log.txt, the checkpoint). A server run writes it under
+report.pdf, report.json, log.txt, memlog.txt, the checkpoint). A server run writes it under
 ``.lightly/runs/<run id>/``; the standalone CLI writes it at the top of its output directory.
 Inputs the user provides live under ``.lightly/`` as in Lightly (relevant filenames, custom
 embeddings, metadata, predictions) and the datapool state under ``.lightly/datapool/``.
@@ -104,6 +104,11 @@ class RunKeys:
     def log(self) -> str:
         """The run's whole log: every attempt's log after a header naming the attempt."""
         return self._key("log.txt")
+
+    @property
+    def memlog(self) -> str:
+        """The GPU stage's memory log (the MEMLOG artifact): one section per attempt."""
+        return self._key("memlog.txt")
 
     def attempt_log(self, number: int) -> str:
         """The log of one attempt, written while it runs (so a crash keeps most of it)."""
