@@ -379,6 +379,9 @@ def _run_downloads(client: ApiWorkflowClient, run: Any, args: dict[str, Any], ou
     report_v2 = output / "report_v2.json"
     client.download_compute_worker_run_report_v2_json(run, str(report_v2))
     out["report_v2_keys"] = sorted(json.loads(report_v2.read_text()))
+    memlog = output / "memlog.txt"
+    client.download_compute_worker_run_memory_log(run, str(memlog))
+    out["memlog"] = memlog.read_text()
     out["runs_iter_ids"] = [r.id for r in client.get_compute_worker_runs_iter(client.dataset_id)]
     # No training in this run, and no video: lightly's client says the artifact does not exist.
     out["checkpoint_url_error"] = _error_name(

@@ -290,6 +290,8 @@ def test_dataset_lookups_run_downloads_and_client_side_helpers(
     assert sorted(corrupt["corrupt_samples"]) == sorted(images.corrupt), corrupt
     assert {"version", "generalInformation", "datasetAnalysis"} <= set(result["report_v2_keys"])
     assert result["runs_iter_ids"] == [result["run_id"]]
+    # The memory log names the stages the run went through.
+    assert all(stage in result["memlog"] for stage in ("LOADING_DATASET", "EMBEDDING", "SAMPLING"))
     # An untrained, image-only run has neither a checkpoint nor sequence information.
     assert result["checkpoint_url_error"] == "ArtifactNotExist"
     assert result["sequence_information_error"] == "ArtifactNotExist"
