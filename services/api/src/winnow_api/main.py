@@ -10,6 +10,7 @@ from winnow_api.collaboration.router import router as collaboration_router
 from winnow_api.configuration.router import router as configuration_router
 from winnow_api.datasets.router import router as datasets_router
 from winnow_api.datasources.file_router import router as datasource_files_router
+from winnow_api.datasources.listing_router import router as datasource_listing_router
 from winnow_api.datasources.router import router as datasources_router
 from winnow_api.embeddings.router import router as embeddings_router
 from winnow_api.errors import install_error_handlers
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
         versions_router,
         datasets_router,
         datasources_router,
+        datasource_listing_router,
         workers_router,
         runs_router,
         tags_router,

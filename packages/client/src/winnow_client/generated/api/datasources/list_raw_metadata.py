@@ -18,15 +18,15 @@ from typing import cast
 def _get_kwargs(
     dataset_id: str,
     *,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -34,20 +34,6 @@ def _get_kwargs(
     
 
     params: dict[str, Any] = {}
-
-    json_from_: int | None | Unset
-    if isinstance(from_, Unset):
-        json_from_ = UNSET
-    else:
-        json_from_ = from_
-    params["from"] = json_from_
-
-    json_to: int | None | Unset
-    if isinstance(to, Unset):
-        json_to = UNSET
-    else:
-        json_to = to
-    params["to"] = json_to
 
     json_cursor: None | str | Unset
     if isinstance(cursor, Unset):
@@ -62,6 +48,27 @@ def _get_kwargs(
     else:
         json_use_redirected_read_url = use_redirected_read_url
     params["useRedirectedReadUrl"] = json_use_redirected_read_url
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+    json_from_: int | None | Unset
+    if isinstance(from_, Unset):
+        json_from_ = UNSET
+    else:
+        json_from_ = from_
+    params["from"] = json_from_
+
+    json_to: int | None | Unset
+    if isinstance(to, Unset):
+        json_to = UNSET
+    else:
+        json_to = to
+    params["to"] = json_to
 
     json_relevant_filenames_file_name: None | str | Unset
     if isinstance(relevant_filenames_file_name, Unset):
@@ -85,13 +92,6 @@ def _get_kwargs(
     params["relevantFilenamesArtifactId"] = json_relevant_filenames_artifact_id
 
     params["pageSize"] = page_size
-
-    json_token: None | str | Unset
-    if isinstance(token, Unset):
-        json_token = UNSET
-    else:
-        json_token = token
-    params["token"] = json_token
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -142,15 +142,15 @@ def sync_detailed(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DatasourceRawSamplesMetadataData | HTTPValidationError]:
     """ List Raw Metadata
@@ -159,10 +159,11 @@ def sync_detailed(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -171,7 +172,6 @@ def sync_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,15 +184,15 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -206,15 +206,15 @@ def sync(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DatasourceRawSamplesMetadataData | HTTPValidationError | None:
     """ List Raw Metadata
@@ -223,10 +223,11 @@ def sync(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -235,7 +236,6 @@ def sync(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -249,15 +249,15 @@ def sync(
     return sync_detailed(
         dataset_id=dataset_id,
 client=client,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     ).parsed
 
@@ -265,15 +265,15 @@ async def asyncio_detailed(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DatasourceRawSamplesMetadataData | HTTPValidationError]:
     """ List Raw Metadata
@@ -282,10 +282,11 @@ async def asyncio_detailed(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -294,7 +295,6 @@ async def asyncio_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -307,15 +307,15 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -329,15 +329,15 @@ async def asyncio(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DatasourceRawSamplesMetadataData | HTTPValidationError | None:
     """ List Raw Metadata
@@ -346,10 +346,11 @@ async def asyncio(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -358,7 +359,6 @@ async def asyncio(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -372,14 +372,14 @@ async def asyncio(
     return (await asyncio_detailed(
         dataset_id=dataset_id,
 client=client,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )).parsed

@@ -19,13 +19,13 @@ def _get_kwargs(
     dataset_id: str,
     *,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -35,6 +35,13 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["dncShards"] = dnc_shards
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
 
     json_from_: int | None | Unset
     if isinstance(from_, Unset):
@@ -72,13 +79,6 @@ def _get_kwargs(
     params["relevantFilenamesArtifactId"] = json_relevant_filenames_artifact_id
 
     params["pageSize"] = page_size
-
-    json_token: None | str | Unset
-    if isinstance(token, Unset):
-        json_token = UNSET
-    else:
-        json_token = token
-    params["token"] = json_token
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -130,13 +130,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DivideAndConquerCursorData | HTTPValidationError]:
     """ List Raw Metadata Dnc
@@ -146,6 +146,7 @@ def sync_detailed(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -156,7 +157,6 @@ def sync_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,13 +170,13 @@ def sync_detailed(
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -191,13 +191,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DivideAndConquerCursorData | HTTPValidationError | None:
     """ List Raw Metadata Dnc
@@ -207,6 +207,7 @@ def sync(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -217,7 +218,6 @@ def sync(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,13 +232,13 @@ def sync(
         dataset_id=dataset_id,
 client=client,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     ).parsed
 
@@ -247,13 +247,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DivideAndConquerCursorData | HTTPValidationError]:
     """ List Raw Metadata Dnc
@@ -263,6 +263,7 @@ async def asyncio_detailed(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -273,7 +274,6 @@ async def asyncio_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -287,13 +287,13 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -308,13 +308,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DivideAndConquerCursorData | HTTPValidationError | None:
     """ List Raw Metadata Dnc
@@ -324,6 +324,7 @@ async def asyncio(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -334,7 +335,6 @@ async def asyncio(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -349,12 +349,12 @@ async def asyncio(
         dataset_id=dataset_id,
 client=client,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )).parsed

@@ -19,15 +19,15 @@ def _get_kwargs(
     dataset_id: str,
     *,
     task_name: str,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -37,20 +37,6 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["taskName"] = task_name
-
-    json_from_: int | None | Unset
-    if isinstance(from_, Unset):
-        json_from_ = UNSET
-    else:
-        json_from_ = from_
-    params["from"] = json_from_
-
-    json_to: int | None | Unset
-    if isinstance(to, Unset):
-        json_to = UNSET
-    else:
-        json_to = to
-    params["to"] = json_to
 
     json_cursor: None | str | Unset
     if isinstance(cursor, Unset):
@@ -65,6 +51,27 @@ def _get_kwargs(
     else:
         json_use_redirected_read_url = use_redirected_read_url
     params["useRedirectedReadUrl"] = json_use_redirected_read_url
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+    json_from_: int | None | Unset
+    if isinstance(from_, Unset):
+        json_from_ = UNSET
+    else:
+        json_from_ = from_
+    params["from"] = json_from_
+
+    json_to: int | None | Unset
+    if isinstance(to, Unset):
+        json_to = UNSET
+    else:
+        json_to = to
+    params["to"] = json_to
 
     json_relevant_filenames_file_name: None | str | Unset
     if isinstance(relevant_filenames_file_name, Unset):
@@ -88,13 +95,6 @@ def _get_kwargs(
     params["relevantFilenamesArtifactId"] = json_relevant_filenames_artifact_id
 
     params["pageSize"] = page_size
-
-    json_token: None | str | Unset
-    if isinstance(token, Unset):
-        json_token = UNSET
-    else:
-        json_token = token
-    params["token"] = json_token
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -146,15 +146,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     task_name: str,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DatasourceRawSamplesPredictionsData | HTTPValidationError]:
     """ List Raw Predictions
@@ -164,10 +164,11 @@ def sync_detailed(
     Args:
         dataset_id (str):
         task_name (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -176,7 +177,6 @@ def sync_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,15 +190,15 @@ def sync_detailed(
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
 task_name=task_name,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -213,15 +213,15 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     task_name: str,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DatasourceRawSamplesPredictionsData | HTTPValidationError | None:
     """ List Raw Predictions
@@ -231,10 +231,11 @@ def sync(
     Args:
         dataset_id (str):
         task_name (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -243,7 +244,6 @@ def sync(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -258,15 +258,15 @@ def sync(
         dataset_id=dataset_id,
 client=client,
 task_name=task_name,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     ).parsed
 
@@ -275,15 +275,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     task_name: str,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DatasourceRawSamplesPredictionsData | HTTPValidationError]:
     """ List Raw Predictions
@@ -293,10 +293,11 @@ async def asyncio_detailed(
     Args:
         dataset_id (str):
         task_name (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -305,7 +306,6 @@ async def asyncio_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -319,15 +319,15 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
 task_name=task_name,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -342,15 +342,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     task_name: str,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DatasourceRawSamplesPredictionsData | HTTPValidationError | None:
     """ List Raw Predictions
@@ -360,10 +360,11 @@ async def asyncio(
     Args:
         dataset_id (str):
         task_name (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
@@ -372,7 +373,6 @@ async def asyncio(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -387,14 +387,14 @@ async def asyncio(
         dataset_id=dataset_id,
 client=client,
 task_name=task_name,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )).parsed

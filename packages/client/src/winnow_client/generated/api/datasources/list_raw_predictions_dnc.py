@@ -20,13 +20,13 @@ def _get_kwargs(
     *,
     task_name: str,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -38,6 +38,13 @@ def _get_kwargs(
     params["taskName"] = task_name
 
     params["dncShards"] = dnc_shards
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
 
     json_from_: int | None | Unset
     if isinstance(from_, Unset):
@@ -75,13 +82,6 @@ def _get_kwargs(
     params["relevantFilenamesArtifactId"] = json_relevant_filenames_artifact_id
 
     params["pageSize"] = page_size
-
-    json_token: None | str | Unset
-    if isinstance(token, Unset):
-        json_token = UNSET
-    else:
-        json_token = token
-    params["token"] = json_token
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -134,13 +134,13 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     task_name: str,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DivideAndConquerCursorData | HTTPValidationError]:
     """ List Raw Predictions Dnc
@@ -151,6 +151,7 @@ def sync_detailed(
         dataset_id (str):
         task_name (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -161,7 +162,6 @@ def sync_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,13 +176,13 @@ def sync_detailed(
         dataset_id=dataset_id,
 task_name=task_name,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -198,13 +198,13 @@ def sync(
     client: AuthenticatedClient | Client,
     task_name: str,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DivideAndConquerCursorData | HTTPValidationError | None:
     """ List Raw Predictions Dnc
@@ -215,6 +215,7 @@ def sync(
         dataset_id (str):
         task_name (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -225,7 +226,6 @@ def sync(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -241,13 +241,13 @@ def sync(
 client=client,
 task_name=task_name,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     ).parsed
 
@@ -257,13 +257,13 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     task_name: str,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DivideAndConquerCursorData | HTTPValidationError]:
     """ List Raw Predictions Dnc
@@ -274,6 +274,7 @@ async def asyncio_detailed(
         dataset_id (str):
         task_name (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -284,7 +285,6 @@ async def asyncio_detailed(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -299,13 +299,13 @@ async def asyncio_detailed(
         dataset_id=dataset_id,
 task_name=task_name,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )
 
@@ -321,13 +321,13 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     task_name: str,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     relevant_filenames_run_id: None | str | Unset = UNSET,
     relevant_filenames_artifact_id: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DivideAndConquerCursorData | HTTPValidationError | None:
     """ List Raw Predictions Dnc
@@ -338,6 +338,7 @@ async def asyncio(
         dataset_id (str):
         task_name (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
@@ -348,7 +349,6 @@ async def asyncio(
         relevant_filenames_artifact_id (None | str | Unset): With relevantFilenamesRunId: the
             artifact used as the relevant-filenames file.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -364,12 +364,12 @@ async def asyncio(
 client=client,
 task_name=task_name,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 relevant_filenames_run_id=relevant_filenames_run_id,
 relevant_filenames_artifact_id=relevant_filenames_artifact_id,
 page_size=page_size,
-token=token,
 
     )).parsed

@@ -18,13 +18,13 @@ from typing import cast
 def _get_kwargs(
     dataset_id: str,
     *,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -32,20 +32,6 @@ def _get_kwargs(
     
 
     params: dict[str, Any] = {}
-
-    json_from_: int | None | Unset
-    if isinstance(from_, Unset):
-        json_from_ = UNSET
-    else:
-        json_from_ = from_
-    params["from"] = json_from_
-
-    json_to: int | None | Unset
-    if isinstance(to, Unset):
-        json_to = UNSET
-    else:
-        json_to = to
-    params["to"] = json_to
 
     json_cursor: None | str | Unset
     if isinstance(cursor, Unset):
@@ -61,6 +47,27 @@ def _get_kwargs(
         json_use_redirected_read_url = use_redirected_read_url
     params["useRedirectedReadUrl"] = json_use_redirected_read_url
 
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
+
+    json_from_: int | None | Unset
+    if isinstance(from_, Unset):
+        json_from_ = UNSET
+    else:
+        json_from_ = from_
+    params["from"] = json_from_
+
+    json_to: int | None | Unset
+    if isinstance(to, Unset):
+        json_to = UNSET
+    else:
+        json_to = to
+    params["to"] = json_to
+
     json_relevant_filenames_file_name: None | str | Unset
     if isinstance(relevant_filenames_file_name, Unset):
         json_relevant_filenames_file_name = UNSET
@@ -69,13 +76,6 @@ def _get_kwargs(
     params["relevantFilenamesFileName"] = json_relevant_filenames_file_name
 
     params["pageSize"] = page_size
-
-    json_token: None | str | Unset
-    if isinstance(token, Unset):
-        json_token = UNSET
-    else:
-        json_token = token
-    params["token"] = json_token
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -126,13 +126,13 @@ def sync_detailed(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DatasourceRawSamplesData | HTTPValidationError]:
     """ List Raw Samples
@@ -141,15 +141,15 @@ def sync_detailed(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,13 +162,13 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     )
 
@@ -182,13 +182,13 @@ def sync(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DatasourceRawSamplesData | HTTPValidationError | None:
     """ List Raw Samples
@@ -197,15 +197,15 @@ def sync(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,13 +219,13 @@ def sync(
     return sync_detailed(
         dataset_id=dataset_id,
 client=client,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     ).parsed
 
@@ -233,13 +233,13 @@ async def asyncio_detailed(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DatasourceRawSamplesData | HTTPValidationError]:
     """ List Raw Samples
@@ -248,15 +248,15 @@ async def asyncio_detailed(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -269,13 +269,13 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     )
 
@@ -289,13 +289,13 @@ async def asyncio(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_: int | None | Unset = UNSET,
-    to: int | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     use_redirected_read_url: bool | None | Unset = UNSET,
+    token: None | str | Unset = UNSET,
+    from_: int | None | Unset = UNSET,
+    to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DatasourceRawSamplesData | HTTPValidationError | None:
     """ List Raw Samples
@@ -304,15 +304,15 @@ async def asyncio(
 
     Args:
         dataset_id (str):
-        from_ (int | None | Unset): Only files modified at or after (s).
-        to (int | None | Unset): Only files modified at or before (s).
         cursor (None | str | Unset): From the previous page or from list/dnc.
         use_redirected_read_url (bool | None | Unset):
+        token (None | str | Unset): Winnow API token
+        from_ (int | None | Unset): Only files modified at or after (s).
+        to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -326,12 +326,12 @@ async def asyncio(
     return (await asyncio_detailed(
         dataset_id=dataset_id,
 client=client,
-from_=from_,
-to=to,
 cursor=cursor,
 use_redirected_read_url=use_redirected_read_url,
+token=token,
+from_=from_,
+to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     )).parsed

@@ -19,11 +19,11 @@ def _get_kwargs(
     dataset_id: str,
     *,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -33,6 +33,13 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["dncShards"] = dnc_shards
+
+    json_token: None | str | Unset
+    if isinstance(token, Unset):
+        json_token = UNSET
+    else:
+        json_token = token
+    params["token"] = json_token
 
     json_from_: int | None | Unset
     if isinstance(from_, Unset):
@@ -56,13 +63,6 @@ def _get_kwargs(
     params["relevantFilenamesFileName"] = json_relevant_filenames_file_name
 
     params["pageSize"] = page_size
-
-    json_token: None | str | Unset
-    if isinstance(token, Unset):
-        json_token = UNSET
-    else:
-        json_token = token
-    params["token"] = json_token
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -114,11 +114,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DivideAndConquerCursorData | HTTPValidationError]:
     """ List Raw Samples Dnc
@@ -128,13 +128,13 @@ def sync_detailed(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,11 +148,11 @@ def sync_detailed(
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     )
 
@@ -167,11 +167,11 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DivideAndConquerCursorData | HTTPValidationError | None:
     """ List Raw Samples Dnc
@@ -181,13 +181,13 @@ def sync(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,11 +202,11 @@ def sync(
         dataset_id=dataset_id,
 client=client,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     ).parsed
 
@@ -215,11 +215,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> Response[DivideAndConquerCursorData | HTTPValidationError]:
     """ List Raw Samples Dnc
@@ -229,13 +229,13 @@ async def asyncio_detailed(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -249,11 +249,11 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     )
 
@@ -268,11 +268,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     dnc_shards: int,
+    token: None | str | Unset = UNSET,
     from_: int | None | Unset = UNSET,
     to: int | None | Unset = UNSET,
     relevant_filenames_file_name: None | str | Unset = UNSET,
     page_size: int | Unset = 1000,
-    token: None | str | Unset = UNSET,
 
 ) -> DivideAndConquerCursorData | HTTPValidationError | None:
     """ List Raw Samples Dnc
@@ -282,13 +282,13 @@ async def asyncio(
     Args:
         dataset_id (str):
         dnc_shards (int):
+        token (None | str | Unset): Winnow API token
         from_ (int | None | Unset): Only files modified at or after (s).
         to (int | None | Unset): Only files modified at or before (s).
         relevant_filenames_file_name (None | str | Unset): Only files this relevant-filenames file
             (in the LIGHTLY datasource, relative to its root) names; metadata and predictions by their
             sample.
         page_size (int | Unset):  Default: 1000.
-        token (None | str | Unset): Winnow API token
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -303,10 +303,10 @@ async def asyncio(
         dataset_id=dataset_id,
 client=client,
 dnc_shards=dnc_shards,
+token=token,
 from_=from_,
 to=to,
 relevant_filenames_file_name=relevant_filenames_file_name,
 page_size=page_size,
-token=token,
 
     )).parsed
