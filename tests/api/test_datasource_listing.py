@@ -250,6 +250,14 @@ def test_refusals_name_the_field(
         f"{base}/processedUntilTimestamp", params=user.params, json={"processedUntilTimestamp": -1}
     )
     assert negative.status_code == 422
+    # Found by schemathesis: a boolean is not a timestamp, and one beyond BIGINT was a 500.
+    for bad in (False, 980544954821934710784):
+        response = client.put(
+            f"{base}/processedUntilTimestamp",
+            params=user.params,
+            json={"processedUntilTimestamp": bad},
+        )
+        assert_field_error(response, 422, "processedUntilTimestamp")
     # Another user's dataset is indistinguishable from a missing one.
     hidden = client.get(f"{base}/processedUntilTimestamp", params=other_user.params)
     assert_field_error(hidden, 404, "datasetId")

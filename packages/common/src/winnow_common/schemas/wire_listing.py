@@ -3,7 +3,7 @@ cursors, and the dataset's ``processedUntilTimestamp``."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from winnow_common.schemas.base import WireRequest, WireResponse
 
@@ -54,9 +54,12 @@ class DivideAndConquerCursorData(WireResponse):
 
 
 class DatasourceProcessedUntilTimestampRequest(WireRequest):
-    """How far the datasource has been processed (epoch seconds)."""
+    """How far the datasource has been processed (epoch seconds).
 
-    processed_until_timestamp: int = Field(ge=0)
+    Strict (``false`` is not 0), as lightly's model; at most 2**53 (exact as a JSON number,
+    inside the column's BIGINT)."""
+
+    processed_until_timestamp: StrictInt = Field(ge=0, le=2**53)
 
 
 class DatasourceProcessedUntilTimestampResponse(WireResponse):

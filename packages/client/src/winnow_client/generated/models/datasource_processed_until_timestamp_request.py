@@ -22,6 +22,9 @@ T = TypeVar("T", bound="DatasourceProcessedUntilTimestampRequest")
 class DatasourceProcessedUntilTimestampRequest:
     """ How far the datasource has been processed (epoch seconds).
 
+    Strict (``false`` is not 0), as lightly's model; at most 2**53 (exact as a JSON number,
+    inside the column's BIGINT).
+
         Attributes:
             processed_until_timestamp (int):
      """

@@ -100,6 +100,9 @@ def sync_detailed(
         body (DatasourceProcessedUntilTimestampRequest): How far the datasource has been processed
             (epoch seconds).
 
+            Strict (``false`` is not 0), as lightly's model; at most 2**53 (exact as a JSON number,
+            inside the column's BIGINT).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -140,6 +143,9 @@ def sync(
         body (DatasourceProcessedUntilTimestampRequest): How far the datasource has been processed
             (epoch seconds).
 
+            Strict (``false`` is not 0), as lightly's model; at most 2**53 (exact as a JSON number,
+            inside the column's BIGINT).
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -174,6 +180,9 @@ async def asyncio_detailed(
         token (None | str | Unset): Winnow API token
         body (DatasourceProcessedUntilTimestampRequest): How far the datasource has been processed
             (epoch seconds).
+
+            Strict (``false`` is not 0), as lightly's model; at most 2**53 (exact as a JSON number,
+            inside the column's BIGINT).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,6 +223,9 @@ async def asyncio(
         token (None | str | Unset): Winnow API token
         body (DatasourceProcessedUntilTimestampRequest): How far the datasource has been processed
             (epoch seconds).
+
+            Strict (``false`` is not 0), as lightly's model; at most 2**53 (exact as a JSON number,
+            inside the column's BIGINT).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
