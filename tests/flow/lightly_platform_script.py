@@ -318,6 +318,11 @@ def _as_dicts(items: list[Any]) -> list[dict[str, Any]]:
 def _exports(client: ApiWorkflowClient, out: dict) -> None:
     """LabelStudio and LabelBox (v3, v4) exports of a tag, by id and by name; URLs fetched."""
     tag = client.get_tag_by_name("coreset-pick")
+    out["tag_by_id_name"] = client.get_tag_by_id(tag.id).name
+    out["filenames_by_tag_id"] = sorted(client.export_filenames_by_tag_id(tag.id).split("\n"))
+    out["read_urls_by_tag_id"] = sorted(
+        e["fileName"] for e in client.export_filenames_and_read_urls_by_tag_id(tag.id)
+    )
     studio = _as_dicts(client.export_label_studio_tasks_by_tag_id(tag.id))
     out["label_studio"] = studio
     out["label_studio_by_name"] = _as_dicts(

@@ -237,6 +237,8 @@ def test_exports_and_tag_deletion(
     result, _, images = platform_run
     all_files = {**images.files, **LATE}
     picked = sorted(result["coreset_filenames"])
+    assert result["tag_by_id_name"] == "coreset-pick"
+    assert result["filenames_by_tag_id"] == picked == result["read_urls_by_tag_id"]
     expected = {name: _sha(all_files[name]) for name in picked}
     for key in ("label_studio", "label_box", "label_box_v4"):
         assert len(result[key]) == SAMPLING_N == len(result[f"{key}_by_name"]), key
