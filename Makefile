@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STATE_DIR ?= .winnow
-PACKAGES := packages/common packages/client services/api services/gpu-worker services/reporter services/reconciler services/cli deploy/local
+PACKAGES := packages/common packages/client services/api services/gpu-worker services/reporter services/reconciler services/cli services/dashboard deploy/local
 STAMP := $(VENV)/.installed
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
@@ -23,6 +23,10 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt Makefile
 	@command -v pdftoppm >/dev/null || $(APT) install -y -q poppler-utils >/dev/null \
 		|| ($(APT) update -q >/dev/null && $(APT) install -y -q poppler-utils >/dev/null) \
 		|| echo "warning: could not install poppler-utils (pdftoppm); PDF page tests will fail"
+	@# The browser tests drive Debian's chromium through Playwright (no browser download).
+	@command -v chromium >/dev/null || $(APT) install -y -q chromium >/dev/null \
+		|| ($(APT) update -q >/dev/null && $(APT) install -y -q chromium >/dev/null) \
+		|| echo "warning: could not install chromium; the browser tests will fail"
 	@# Azurite (Azure Blob emulator, npm) into .cache/azurite for the GCS/AZURE datasource tests.
 	@$(BIN)/winnow-stack install-emulators -q >/dev/null \
 		|| echo "warning: could not npm-install Azurite (needs Node 20+ and npm); AZURE tests will fail"

@@ -66,12 +66,18 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
+# The dashboard's session cookie (set by ``POST /dashboard/session``): the same API token,
+# HttpOnly and SameSite=Strict, so the pages call the same routes as the clients do.
+SESSION_COOKIE = "winnow_token"
+
+
 def get_current_user(
+    request: Request,
     session: SessionDep,
     token: Annotated[str | None, Query(description="Winnow API token")] = None,
 ) -> User:
-    """The authenticated user (401 otherwise)."""
-    return authenticate(session, token)
+    """The authenticated user: ``?token=``, else the dashboard's session cookie (401 otherwise)."""
+    return authenticate(session, token or request.cookies.get(SESSION_COOKIE))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from winnow_api.collaboration.router import router as collaboration_router
 from winnow_api.configuration.router import router as configuration_router
+from winnow_api.dashboard.router import router as dashboard_router
 from winnow_api.datasets.router import router as datasets_router
 from winnow_api.datasources.file_router import router as datasource_files_router
 from winnow_api.datasources.listing_router import router as datasource_listing_router
@@ -24,6 +26,7 @@ from winnow_api.tags.router import router as tags_router
 from winnow_api.versions.router import router as versions_router
 from winnow_api.workers.router import router as workers_router
 from winnow_common import __version__
+from winnow_dashboard import STATIC_DIR
 
 
 def create_app() -> FastAPI:
@@ -55,6 +58,8 @@ def create_app() -> FastAPI:
         configuration_router,
         files_router,
         datasource_files_router,
+        dashboard_router,
     ):
         app.include_router(router)
+    app.mount("/dashboard/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
     return app
