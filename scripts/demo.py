@@ -169,6 +169,10 @@ def main() -> int:
     console.print(f"report.json:         {report.resolve()}")
     console.print(f"selected filenames:  {selected_path.resolve()}")
     console.print(f"outputs in bucket:   {lightly_prefix}/.lightly/runs/{run.id}/")
+    console.print(
+        f"dashboard:           {env['WINNOW_API_URL'].rstrip('/')}/dashboard/#/runs/{run.id}"
+        f" (log in with WINNOW_TOKEN from {args.stack_env})"
+    )
     console.print("\nSelected:\n  " + "\n  ".join(selected.splitlines()))
     return 0
 
