@@ -62,6 +62,7 @@ class AttemptOutcome(StrEnum):
     HANDED_BACK = "HANDED_BACK"
     LOST = "LOST"
     ABANDONED = "ABANDONED"
+    ABORTED = "ABORTED"  # the run was canceled while this attempt ran
 
     @property
     def counts_as_crash(self) -> bool:
