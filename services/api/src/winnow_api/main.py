@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from winnow_api.collaboration.router import router as collaboration_router
 from winnow_api.configuration.router import router as configuration_router
 from winnow_api.dashboard.datasets_router import router as dashboard_datasets_router
+from winnow_api.dashboard.embedding_router import router as dashboard_embedding_router
 from winnow_api.dashboard.router import router as dashboard_router
 from winnow_api.datasets.router import router as datasets_router
 from winnow_api.datasources.file_router import router as datasource_files_router
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
         configuration_router,
         files_router,
         datasource_files_router,
+        dashboard_embedding_router,
         dashboard_router,
         dashboard_datasets_router,
     ):
