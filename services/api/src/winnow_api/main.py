@@ -11,6 +11,7 @@ from winnow_api.collaboration.router import router as collaboration_router
 from winnow_api.configuration.router import router as configuration_router
 from winnow_api.dashboard.datasets_router import router as dashboard_datasets_router
 from winnow_api.dashboard.embedding_router import router as dashboard_embedding_router
+from winnow_api.dashboard.galleries_router import router as galleries_router
 from winnow_api.dashboard.router import router as dashboard_router
 from winnow_api.datasets.router import router as datasets_router
 from winnow_api.datasources.file_router import router as datasource_files_router
@@ -63,6 +64,7 @@ def create_app() -> FastAPI:
         dashboard_embedding_router,
         dashboard_router,
         dashboard_datasets_router,
+        galleries_router,
     ):
         app.include_router(router)
     app.mount("/dashboard/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
