@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
 
 from winnow_api.deps import CurrentUser, JobsDep, SessionDep
 from winnow_api.pagination import PageDep
 from winnow_api.params import ArtifactId, DatasetId, RunId
 from winnow_api.runs import service as run_service
+from winnow_api.runs.events import run_events
 from winnow_api.runs.service import RunView
 from winnow_api.signing import signed_url
 from winnow_common.enums import ScheduledRunState
 from winnow_common.ids import OBJECT_ID_PATTERN
+from winnow_common.schemas.base import WireResponse
 from winnow_common.schemas.wire import (
     CreateEntityResponse,
     RunData,
@@ -24,6 +27,14 @@ from winnow_common.schemas.wire import (
 )
 
 router = APIRouter(tags=["runs"])
+
+ScheduledId = Annotated[str, Path(alias="scheduledId", pattern=OBJECT_ID_PATTERN)]
+
+
+class CancelData(WireResponse):
+    """What a cancel did: SCHEDULED (canceled before pickup), ABORTED or ALREADY_ENDED."""
+
+    result: str
 
 
 def _wire(view: RunView) -> RunData:
@@ -99,7 +110,7 @@ def list_runs_of_dataset(
     response_model_exclude_none=True,
 )
 def get_run_of_scheduled_run(
-    scheduled_id: Annotated[str, Path(alias="scheduledId", pattern=OBJECT_ID_PATTERN)],
+    scheduled_id: ScheduledId,
     user: CurrentUser,
     session: SessionDep,
 ) -> RunData:
@@ -131,3 +142,36 @@ def get_artifact_read_url(
     """A signed, expiring URL that downloads the artifact with a plain GET (no token)."""
     artifact = run_service.artifact(session, user, run_id, artifact_id)
     return signed_url(f"/v1/files/runs/{artifact.run_id}/artifacts/{artifact.id}")
+
+
+@router.get("/v1/docker/runs/{runId}/events", include_in_schema=False)
+def run_events_stream(run_id: RunId, user: CurrentUser, session: SessionDep) -> StreamingResponse:
+    """Server-Sent Events of a run for the dashboard (``run`` on each change, then ``end``).
+
+    Access is checked here (404 otherwise); the request's transaction ends when this returns,
+    and the stream reads each tick in a short session of its own.
+    """
+    run = run_service.get_readable(session, user, run_id)
+    return StreamingResponse(
+        run_events(run.id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/v1/docker/runs/{runId}/cancel", include_in_schema=False, response_model=CancelData)
+def cancel_run(run_id: RunId, user: CurrentUser, session: SessionDep) -> CancelData:
+    """Abort a run under way: it ends ABORTED and its worker stops at its next safe point."""
+    return CancelData(result=run_service.cancel_run(session, user, run_id).value)
+
+
+@router.post(
+    "/v1/docker/runs/schedule/{scheduledId}/cancel",
+    include_in_schema=False,
+    response_model=CancelData,
+)
+def cancel_scheduled_run(
+    scheduled_id: ScheduledId, user: CurrentUser, session: SessionDep
+) -> CancelData:
+    """Cancel a scheduled run no worker picked up yet (CANCELED), or abort its run."""
+    return CancelData(result=run_service.cancel_scheduled(session, user, scheduled_id).value)

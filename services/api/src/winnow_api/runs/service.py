@@ -11,16 +11,30 @@ from sqlalchemy.orm import Session
 from winnow_api.datasets import service as dataset_service
 from winnow_api.enqueue import JobQueue
 from winnow_api.pagination import Page
-from winnow_common.db.models import Run, RunArtifact, ScheduledRun, Tag, User, WorkerConfig
+from winnow_common.db.models import (
+    ComputeWorker,
+    Datasource,
+    Run,
+    RunArtifact,
+    RunAttempt,
+    ScheduledRun,
+    Tag,
+    User,
+    WorkerConfig,
+)
 from winnow_common.db.repositories import artifacts as artifact_repo
+from winnow_common.db.repositories import attempts as attempt_repo
+from winnow_common.db.repositories import datasets as dataset_repo
 from winnow_common.db.repositories import datasources as datasource_repo
 from winnow_common.db.repositories import runs as run_repo
 from winnow_common.db.repositories import scheduled_runs as scheduled_run_repo
 from winnow_common.db.repositories import tags as tag_repo
+from winnow_common.db.repositories import workers as worker_repo
 from winnow_common.enums import DatasourcePurpose, ScheduledRunState
 from winnow_common.errors import (
     ArtifactNotFound,
     BadRequest,
+    DatasourceNotConfigured,
     InvalidInput,
     RunNotFound,
     ScheduledRunNotFound,
@@ -34,6 +48,8 @@ from winnow_common.jobs import (
     message_priority,
     normalize_labels,
 )
+from winnow_common.lifecycle import cancel as cancel_lifecycle
+from winnow_common.lifecycle.cancel import Canceled
 from winnow_common.schemas.wire import ScheduledRunCreateRequest, WorkerConfigCreateRequest
 from winnow_common.schemas.worker_config import parse_worker_config
 from winnow_common.storage.support import unreadable_reason
@@ -173,3 +189,51 @@ def artifact(session: Session, user: User, run_id: str, artifact_id: str) -> Run
     if found is None or found.run_id != run.id:
         raise ArtifactNotFound(f"artifactId: artifact {artifact_id} of run {run_id} does not exist")
     return found
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """What the run page shows live: the run, its scheduled run (priority), its attempts, the
+    worker that picked it up and its LIGHTLY datasource (where its logs are)."""
+
+    run: Run
+    scheduled: ScheduledRun | None
+    attempts: Sequence[RunAttempt]
+    worker: ComputeWorker | None
+    lightly: Datasource | None
+
+
+def snapshot(session: Session, run_id: str) -> RunSnapshot | None:
+    """The run's live view (None when the run is gone); the caller checked access first."""
+    run = run_repo.get(session, run_id)
+    if run is None:
+        return None
+    try:
+        lightly = datasource_repo.for_purpose(session, run.dataset_id, DatasourcePurpose.LIGHTLY)
+    except DatasourceNotConfigured:  # removed since: the page shows no log
+        lightly = None
+    return RunSnapshot(
+        run=run,
+        scheduled=scheduled_run_repo.get(session, run.scheduled_id),
+        attempts=attempt_repo.of_run(session, run.id),
+        worker=worker_repo.get(session, run.worker_id) if run.worker_id else None,
+        lightly=lightly,
+    )
+
+
+def cancel_scheduled(session: Session, user: User, scheduled_id: str) -> Canceled:
+    """Cancel a scheduled run not picked up yet, or abort its run under way (the starter, the
+    dataset's owner or a collaborator; 404 otherwise)."""
+    scheduled = cancel_lifecycle.lock_scheduled(session, scheduled_id)
+    if scheduled is None or (
+        scheduled.user_id != user.id
+        and dataset_repo.get_accessible(session, scheduled.dataset_id, user.id) is None
+    ):
+        raise ScheduledRunNotFound(f"scheduledId: scheduled run {scheduled_id} does not exist")
+    return cancel_lifecycle.cancel(session, scheduled, f"canceled by {user.email}")
+
+
+def cancel_run(session: Session, user: User, run_id: str) -> Canceled:
+    """Abort a run under way (see :func:`cancel_scheduled`)."""
+    run = get_readable(session, user, run_id)
+    return cancel_scheduled(session, user, run.scheduled_id)

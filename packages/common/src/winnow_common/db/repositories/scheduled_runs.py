@@ -16,6 +16,11 @@ def add(session: Session, scheduled: ScheduledRun) -> None:
     session.flush()
 
 
+def get(session: Session, scheduled_id: str) -> ScheduledRun | None:
+    """A scheduled run, whoever owns it."""
+    return session.get(ScheduledRun, scheduled_id)
+
+
 def of_dataset(session: Session, dataset_id: str, states: Sequence[str]) -> Sequence[ScheduledRun]:
     """The dataset's scheduled runs in one of ``states``, oldest first."""
     return session.scalars(
