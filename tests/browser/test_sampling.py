@@ -86,6 +86,14 @@ def _run_job(page: Any, tag_name: str) -> str:
     return job_id
 
 
+def _previews_loaded(page: Any) -> None:
+    """Every preview thumbnail came from the datasource through its signed read URL."""
+    page.wait_for_function(
+        "[...document.querySelectorAll('.sampling-preview img')]"
+        ".every((img) => img.complete && img.naturalWidth > 0)"
+    )
+
+
 def test_sampling_job_then_slider_saves_a_tag_of_the_first_n(
     dashboard: Dashboard,
     services: dict[str, str],
@@ -111,10 +119,7 @@ def test_sampling_job_then_slider_saves_a_tag_of_the_first_n(
     # The preview shows the kept samples, loaded from the datasource through signed URLs.
     figures = page.locator(".sampling-preview figure")
     expect(figures).to_have_count(KEEP)
-    page.wait_for_function(
-        "[...document.querySelectorAll('.sampling-preview img')]"
-        ".every((img) => img.complete && img.naturalWidth > 0)"
-    )
+    _previews_loaded(page)
     dashboard.shot("sampling-scores")
 
     page.get_by_label("Tag name", exact=True).fill("my-cut")
@@ -152,7 +157,8 @@ def test_sampling_page_reads_on_a_phone(
     page = phone.page
     phone.goto(f"#/datasets/{dataset_id}/sampling")
     _run_job(page, "phone-job")
-    page.locator(".sampling-preview img").first.wait_for()
+    expect(page.locator(".sampling-preview figure")).to_have_count(JOB_SIZE)
+    _previews_loaded(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.shot("sampling-phone")
     assert phone.external_requests() == []

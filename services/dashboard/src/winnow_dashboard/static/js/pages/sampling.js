@@ -124,7 +124,7 @@ export async function render(main, { datasetId }) {
   const { form, submit, values, tagName } = buildForm(embeddings, tags);
   const status = h("p", { class: "sampling-status", role: "status", "aria-live": "polite" });
   const results = h("section", { class: "sampling-results", "aria-label": "Sampling results" });
-  mount(main, header, form, h("div", { class: "card" }, h("h2", {}, "Job"), status), results);
+  mount(main, header, form, h("div", { class: "card sampling-job" }, h("h2", {}, "Job"), status), results);
   mount(status, h("span", { class: "muted" }, "No job started yet."));
 
   form.addEventListener("submit", async (event) => {

@@ -158,12 +158,18 @@ export async function showResults(section, ctx) {
         ` holds the first ${scores.selectedCount}` +
         (scores.preselectedCount ? ` plus ${scores.preselectedCount} preselected.` : ".")),
       canvas,
+      h("p", { class: "muted sampling-axis", "aria-hidden": "true" },
+        h("span", {}, "rank 1"), h("span", {}, "bar height: importance 0–1"),
+        h("span", {}, `rank ${n}`)),
       h("div", { class: "sampling-slider" },
         h("label", { for: "sampling-keep" }, "Samples to keep"), slider, exact),
       count),
     saveForm(ctx, () => k),
     h("div", { class: "card" }, previewTitle, grid));
-  new ResizeObserver(() => { if (alive()) draw(canvas, samples, k); }).observe(canvas);
+  const resized = new ResizeObserver(() => {
+    if (alive()) draw(canvas, samples, k); else resized.disconnect();
+  });
+  resized.observe(canvas);
   update(k, null);
   preview();
 }
