@@ -30,11 +30,12 @@ export function samplesSection(datasetId) {
       h("figcaption", {}, `#${s.index} ${s.fileName}`))));
     prev.disabled = offset === 0;
     next.disabled = last >= total;
+    pager.hidden = total <= PAGE_SIZE;
   }
   prev.addEventListener("click", () => { offset = Math.max(0, offset - PAGE_SIZE); load(); });
   next.addEventListener("click", () => { offset += PAGE_SIZE; load(); });
 
-  const el = section("ds-samples", "Samples", info,
-    h("div", { class: "row pager" }, prev, next), grid);
+  const pager = h("div", { class: "row pager", hidden: true }, prev, next);
+  const el = section("ds-samples", "Samples", info, pager, grid);
   return { el, load };
 }

@@ -45,8 +45,9 @@ function tagTree(tags, onDelete) {
         h("strong", { class: "tag-name" }, tag.name),
         h("span", { class: "muted" }, ` ${bitCount(tag.bitMaskData)} of ${tag.totSize} samples · ${fmtTime(tag.createdAt)}`),
         tag.runId ? h("a", { href: `#/runs/${tag.runId}` }, "run") : null,
-        h("button", { type: "button", class: "secondary small", "aria-label": `Delete tag ${tag.name}`,
-          onclick: () => onDelete(tag) }, "Delete")),
+        // The root tag (no prevTagId) cannot be deleted: no button for it.
+        tag.prevTagId ? h("button", { type: "button", class: "secondary small",
+          "aria-label": `Delete tag ${tag.name}`, onclick: () => onDelete(tag) }, "Delete") : null),
       byParent.has(tag.id) ? list(tag.id) : null)));
   return list(null);
 }
@@ -135,7 +136,7 @@ export function tagsSection(datasetId) {
     mount(body, tags.length === 0
       ? h("p", { class: "muted" }, "No tags yet: a run creates initial-tag and its selection tag.")
       : [tagTree(tags, onDelete),
-         tags.length > 0 ? arithmeticForm(datasetId, tags, status, reload) : null,
+         arithmeticForm(datasetId, tags, status, reload),
          exportForm(datasetId, tags)]);
     status.set(message, isError);
   }

@@ -5,13 +5,13 @@ import { fmtTime, h, mount } from "../dom.js";
 function row(dataset, shared) {
   return h("tr", {},
     h("th", { scope: "row" }, h("a", { href: `#/datasets/${dataset.id}` }, dataset.name)),
-    h("td", {}, dataset.type),
-    h("td", {}, String(dataset.nSamples)),
-    h("td", {}, fmtTime(dataset.createdAt)),
-    h("td", {}, shared
+    h("td", { "data-label": "Type" }, dataset.type),
+    h("td", { "data-label": "Samples" }, String(dataset.nSamples)),
+    h("td", { "data-label": "Created" }, fmtTime(dataset.createdAt)),
+    h("td", { "data-label": "Access" }, shared
       ? h("span", { class: "badge shared" }, "shared with you")
       : h("span", { class: "badge owner" }, "yours")),
-    h("td", { class: "links" },
+    h("td", { class: "links", "data-label": "Views" },
       h("a", { href: `#/datasets/${dataset.id}/embedding`, "aria-label": `Embedding view of ${dataset.name}` }, "Embedding"),
       " · ",
       h("a", { href: `#/datasets/${dataset.id}/sampling`, "aria-label": `Sampling on ${dataset.name}` }, "Sampling")));
