@@ -96,13 +96,14 @@ class View {
           button("Reset view", "Reset view", () => this.scatter.fit())),
         h("div", { class: "emb-canvas-wrap" }, this.canvas),
         this.legend),
-      h("section", { class: "card", "aria-labelledby": id("selection-h") },
+      h("section", { class: "card emb-selection-card", "aria-labelledby": id("selection-h") },
         h("h2", { id: id("selection-h") }, "Selection"),
         h("div", { class: "emb-selection" },
           this.count,
           h("label", { for: id("tagname") }, "Tag name"), this.tagName,
           this.saveButton, this.clearButton),
         this.saveMessage));
+    this.fillColourOptions();
   }
 
   async start() {
@@ -155,7 +156,7 @@ class View {
       if (!(error instanceof ApiError) || ![404, 409].includes(error.status)) throw error;
       if (error.status === 409) {
         this.status.textContent = `Computing the 2-D projection… (${error.message.replace(/^.*\(job \w+ is (\w+)\)$/, "$1")})`;
-        this.timer = setTimeout(() => this.load().catch((e) => this.fail(e)), POLL_MS);
+        if (!this.closed) this.timer = setTimeout(() => this.load().catch((e) => this.fail(e)), POLL_MS);
         return;
       }
       this.computeButton.hidden = false;
@@ -259,6 +260,7 @@ class View {
   }
 
   close() {
+    this.closed = true;
     this.stopPolling();
     this.detach();
     window.removeEventListener("resize", this.onResize);
