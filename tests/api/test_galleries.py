@@ -12,7 +12,7 @@ import pytest
 
 from tests.api.conftest import make_user
 from tests.flow.conftest import s3, services  # noqa: F401 - the stack's processes
-from tests.flow.galleries_run import GalleriesRun, completed_run
+from tests.flow.galleries_run import N_WITH_CUSTOM, GalleriesRun, completed_run
 from winnow_common.embeddings_csv import read_embeddings_csv
 
 pytestmark = pytest.mark.flow
@@ -92,6 +92,11 @@ def test_histograms_count_every_sample(run: GalleriesRun) -> None:
         assert len(histogram["edges"]) == len(histogram["counts"]) + 1
         assert histogram["edges"] == sorted(histogram["edges"])
     assert sum(histograms["lightly.sizeInBytes"]["counts"]) == 8
+    # Custom metadata: numeric values only, samples without one counted as missing.
+    temperature = histograms["custom.weather.temperature"]
+    assert (sum(temperature["counts"]), temperature["nMissing"]) == (N_WITH_CUSTOM, 2)
+    assert temperature["edges"][0] == 10.5 and temperature["edges"][-1] == 10.5 + 2 * 5
+    assert "custom.camera" not in histograms
 
 
 def test_a_stranger_gets_404(run: GalleriesRun) -> None:

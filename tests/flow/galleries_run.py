@@ -3,6 +3,8 @@ made once per test session and shared by the galleries' API and browser tests.""
 
 from __future__ import annotations
 
+import json
+import posixpath
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +15,9 @@ from winnow_common.enums import RunState
 
 N_GOOD = 8
 N_SAMPLES = 4
+# Hand-placed custom metadata (Lightly's datasource format) for the first 6 good images: a
+# numeric value (a histogram) and a string (no histogram).
+N_WITH_CUSTOM = 6
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,25 @@ def _wait(api: Api, scheduled_id: str, timeout_s: float = 420) -> dict[str, Any]
     raise AssertionError(f"the galleries run did not end within {timeout_s}s")
 
 
+def _custom_metadata(s3: Any, bucket: str, images: ImageSet) -> None:
+    good = sorted(n for n in images.files if n.startswith(("a/", "b/")))[:N_WITH_CUSTOM]
+    for i, name in enumerate(good):
+        doc = {
+            "file_name": name,
+            "type": "image",
+            "metadata": {"weather": {"temperature": 10.5 + 2 * i}, "camera": f"cam-{i}"},
+        }
+        key = f"{images.prefix}/.lightly/metadata/{posixpath.splitext(name)[0]}.json"
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(doc).encode())
+
+
 def completed_run(services: dict[str, str], s3: Any) -> GalleriesRun:
     """The shared completed run (scheduled and awaited on first use)."""
     if "run" not in _made:
         api = Api(services["API_PUBLIC_URL"], make_user())
         images = make_image_set(N_GOOD)
         upload(s3, services["S3_INPUT_BUCKET"], images)
+        _custom_metadata(s3, services["S3_LIGHTLY_BUCKET"], images)
         dataset_id = _dataset(api, services, images.prefix)
         config = {
             "workerType": "FULL",

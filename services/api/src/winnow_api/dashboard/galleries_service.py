@@ -270,8 +270,12 @@ def histograms(names: list[str], raw_metadata: bytes | None) -> list[Histogram]:
     for name in sorted(columns, key=lambda k: (not k.startswith("lightly."), k)):
         column = columns[name]
         values = column[~np.isnan(column)]
-        n_bins = max(1, min(MAX_BINS, math.ceil(math.sqrt(len(values))) + 2))
-        counts, edges = np.histogram(values, bins=n_bins)
+        if len(values) and values.min() == values.max():
+            # One value: one bin [v, v] (numpy would invent the range v - 0.5 .. v + 0.5).
+            counts, edges = np.array([len(values)]), np.array([values[0], values[0]])
+        else:
+            n_bins = max(1, min(MAX_BINS, math.ceil(math.sqrt(len(values))) + 2))
+            counts, edges = np.histogram(values, bins=n_bins)
         out.append(
             Histogram(
                 name=name,

@@ -22,12 +22,13 @@ export function summary(hist) {
   const lo = hist.edges[0];
   const hi = hist.edges[hist.edges.length - 1];
   if (total === 0) return `${hist.name}: no sample has a value.`;
+  const missingNote = hist.nMissing ? `; ${hist.nMissing} without a value` : "";
+  if (lo === hi) return `${hist.name}: all ${total} samples are ${fmtNumber(lo)}${missingNote}.`;
   let top = 0;
   hist.counts.forEach((c, i) => { if (c > hist.counts[top]) top = i; });
-  const missing = hist.nMissing ? `; ${hist.nMissing} without a value` : "";
   return `${hist.name}: ${total} samples from ${fmtNumber(lo)} to ${fmtNumber(hi)}; ` +
     `most (${hist.counts[top]}) between ${fmtNumber(hist.edges[top])} and ` +
-    `${fmtNumber(hist.edges[top + 1])}${missing}.`;
+    `${fmtNumber(hist.edges[top + 1])}${missingNote}.`;
 }
 
 function draw(canvas, hist) {
@@ -67,10 +68,11 @@ function draw(canvas, hist) {
   // x: first, middle and last edge.
   ctx.textBaseline = "top";
   const edges = hist.edges;
-  const ticks = [[0, "left"], [Math.floor(n / 2), "center"], [n, "right"]];
-  for (const [i, align] of ticks) {
+  const ticks = edges[0] === edges[n] ? [[n / 2, "center", 0]]
+    : [[0, "left", 0], [n, "right", n]].concat(n >= 2 ? [[Math.floor(n / 2), "center"]] : []);
+  for (const [at, align, edge] of ticks) {
     ctx.textAlign = align;
-    ctx.fillText(fmtNumber(edges[i]), PAD.left + i * barW, PAD.top + plotH + 4);
+    ctx.fillText(fmtNumber(edges[edge ?? at]), PAD.left + at * barW, PAD.top + plotH + 4);
   }
   // Axis titles.
   ctx.textAlign = "center";
