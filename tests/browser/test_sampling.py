@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import uuid
 from typing import Any
 
@@ -86,12 +87,18 @@ def _run_job(page: Any, tag_name: str) -> str:
     return job_id
 
 
-def _previews_loaded(page: Any) -> None:
-    """Every preview thumbnail came from the datasource through its signed read URL."""
-    page.wait_for_function(
+def _previews_loaded(page: Any, timeout_s: float = 30) -> None:
+    """Every preview thumbnail came from the datasource through its signed read URL.
+
+    Polled from here: ``wait_for_function`` evaluates strings, which the page's CSP refuses."""
+    script = (
         "[...document.querySelectorAll('.sampling-preview img')]"
-        ".every((img) => img.complete && img.naturalWidth > 0)"
+        ".every((img) => img.src && img.complete && img.naturalWidth > 0)"
     )
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, "the preview thumbnails did not load"
+        page.wait_for_timeout(200)
 
 
 def test_sampling_job_then_slider_saves_a_tag_of_the_first_n(
