@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import PHONE, Dashboard, open_dashboard
-from tests.flow.conftest import Api, make_image_set, schedule_config, upload
+from tests.flow.conftest import Api, make_image_set, s3, schedule_config, upload  # noqa: F401
 
 # Records, from the first paint on, each state the page shows and the log tail's line counts.
 OBSERVER = """
@@ -54,7 +54,11 @@ def _run_of(api: Api, scheduled_id: str, timeout_s: float = 120) -> str:
 
 
 def test_a_run_is_followed_live_to_its_report(
-    dashboard: Dashboard, services: dict[str, str], s3: Any, browser: Any, screenshot_dir: Path
+    dashboard: Dashboard,
+    services: dict[str, str],
+    s3: Any,  # noqa: F811 - the imported fixture
+    browser: Any,
+    screenshot_dir: Path,
 ) -> None:
     api = Api(services["API_PUBLIC_URL"], dashboard.user)
     images = make_image_set(n_good=10)
@@ -80,9 +84,7 @@ def test_a_run_is_followed_live_to_its_report(
     page.evaluate("window.__noReload = 1")
     page.locator("#run-log").wait_for()
     dashboard.shot("run-mid-run")
-    page.wait_for_function(
-        "document.getElementById('run-state')?.textContent === 'COMPLETED'", timeout=360_000
-    )
+    page.locator("#run-state:text-is('COMPLETED')").wait_for(timeout=360_000)
     page.locator("a[data-type=REPORT_PDF]").wait_for(timeout=30_000)
     assert page.evaluate("window.__noReload") == 1  # followed live: no reload
     states = page.evaluate("window.__states")

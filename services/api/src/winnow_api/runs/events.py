@@ -33,12 +33,10 @@ MAX_LOGGED_ATTEMPTS = 5
 
 
 def _snapshot(run_id: str) -> RunSnapshot | None:
-    """One short read-only transaction; the connection is back in the pool on return."""
+    """One short read-only transaction; the connection is back in the pool on return (closing
+    the session ends the transaction and keeps the loaded rows readable)."""
     with session_factory()() as session:
-        try:
-            return run_service.snapshot(session, run_id)
-        finally:
-            session.rollback()
+        return run_service.snapshot(session, run_id)
 
 
 def _read_logs(snap: RunSnapshot, cache: dict[int, list[str]]) -> dict[int, list[str]]:
