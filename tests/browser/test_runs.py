@@ -15,12 +15,14 @@ from tests.flow.conftest import Api, make_image_set, s3, schedule_config, upload
 # Records, from the first paint on, each state the page shows and the log tail's line counts.
 OBSERVER = """
 window.__states = []; window.__logLines = [];
-new MutationObserver(() => {
+const record = () => {
   const s = document.getElementById('run-state');
   if (s && window.__states.at(-1) !== s.textContent) window.__states.push(s.textContent);
   const log = document.getElementById('run-log');
   if (log) window.__logLines.push(log.textContent ? log.textContent.split('\\n').length : 0);
-}).observe(document, {subtree: true, childList: true, characterData: true});
+};
+record();
+new MutationObserver(record).observe(document, {subtree: true, childList: true, characterData: true});
 """
 
 
@@ -79,8 +81,8 @@ def test_a_run_is_followed_live_to_its_report(
     run_id = _run_of(api, scheduled_id)
 
     page = dashboard.page
-    page.add_init_script(OBSERVER)
     dashboard.goto(f"#/runs/{run_id}")
+    page.evaluate(OBSERVER)
     page.evaluate("window.__noReload = 1")
     page.locator("#run-log").wait_for()
     dashboard.shot("run-mid-run")
@@ -115,6 +117,8 @@ def test_a_run_is_followed_live_to_its_report(
     phone = open_dashboard(
         browser, services["API_PUBLIC_URL"], dashboard.user, screenshot_dir, PHONE
     )
+    # Let the list the log-in opened finish first (a slower earlier view would replace this one).
+    phone.page.locator(f"tr[data-run='{run_id}']").wait_for()
     phone.goto(f"#/runs/{run_id}")
     phone.page.locator("a[data-type=REPORT_PDF]").wait_for()
     assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -145,6 +149,7 @@ def test_a_queued_run_is_canceled_from_the_list(
     scheduled_id = scheduled.json()["id"]
     dashboard.goto("#/runs")
     row = dashboard.page.locator(f"tr[data-run='{scheduled_id}']")
+    dashboard.shot("runs-queued")
     assert "QUEUED" in row.inner_text() and "HIGH" in row.inner_text()
     row.get_by_role("button", name="Cancel").click()
     row.wait_for(state="detached")

@@ -33,7 +33,7 @@ function tableOf(rows, rerender) {
         h("td", {}, row.worker),
         h("td", { class: "message" }, row.message || ""),
         h("td", {}, row.id ? h("a", { href: `#/runs/${row.id}` }, "Open") : cancelButton(row, rerender)),
-      ))))));
+      )))));
 }
 
 export async function render(main) {
