@@ -53,6 +53,9 @@ def _gpu_stages(attempt: Any, lines: list[str]) -> list[dict[str, Any]]:
         if clock is None or m is None or m.group(1) not in _ORDER:
             continue
         at = clock + offset
+        if stages and stages[-1]["state"] == m.group(1):  # progress within one stage
+            stages[-1]["message"] = m.group(2)
+            continue
         if stages:
             stages[-1]["end"] = at
         stages.append(

@@ -33,7 +33,7 @@ export async function render(main, { runId }) {
     document.getElementById("run-priority").textContent = data.priority || "";
     document.getElementById("run-worker").textContent = data.worker
       ? `${data.worker.name}${data.worker.labels.length ? ` (${data.worker.labels.join(", ")})` : ""}`
-      : (data.attempts.at(-1)?.holder || "");
+      : (data.attempts.filter((a) => a.task === "gpu.process_run").at(-1)?.holder || "");
     progress.value = data.progress;
     progress.textContent = `${Math.round(data.progress * 100)} %`;
     mount(stages, h("h2", { id: "h-stages" }, "Stage timeline"), stageTable(data.stages));
