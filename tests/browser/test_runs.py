@@ -84,7 +84,7 @@ def test_a_run_is_followed_live_to_its_report(
     dashboard.goto(f"#/runs/{run_id}")
     page.evaluate(OBSERVER)
     page.evaluate("window.__noReload = 1")
-    page.locator("#run-log").wait_for()
+    page.locator("#run-stages table").wait_for()  # the first event arrived
     dashboard.shot("run-mid-run")
     page.locator("#run-state:text-is('COMPLETED')").wait_for(timeout=360_000)
     page.locator("a[data-type=REPORT_PDF]").wait_for(timeout=30_000)
