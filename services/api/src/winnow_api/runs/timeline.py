@@ -101,6 +101,17 @@ def stages(snap: RunSnapshot, logs: dict[int, list[str]]) -> list[dict[str, Any]
             )
         else:
             out.extend(_gpu_stages(attempt, logs.get(attempt.number, [])))
+    if not RunState(run.state).is_terminal and (not out or out[-1]["state"] != run.state):
+        # The attempt's log is flushed every RUN_LOG_FLUSH_INTERVAL_S: the live state leads it.
+        out.append(
+            {
+                "state": run.state,
+                "start": run.last_modified_at,
+                "end": None,
+                "attempt": None,
+                "message": run.message,
+            }
+        )
     if RunState(run.state).is_terminal:
         ended = run.processing_ended_at or run.last_modified_at
         for stage in out:
