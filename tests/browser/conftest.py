@@ -71,7 +71,10 @@ class Dashboard:
         self.page.wait_for_load_state("networkidle")
 
     def shot(self, name: str) -> Path:
-        """A full-page PNG under the screenshots folder."""
+        """A full-page PNG under the screenshots folder, after checking the accessibility basics
+        of what is shown (every visible control has a name)."""
+        unnamed = unnamed_controls(self.page)
+        assert not unnamed, f"{name}: controls without an accessible name: {unnamed}"
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
@@ -79,6 +82,31 @@ class Dashboard:
     def external_requests(self) -> list[str]:
         """Requests to anything but this server (there must be none)."""
         return [u for u in self.requested if not u.startswith((self.base_url, "data:", "blob:"))]
+
+
+# Visible form controls and buttons without an accessible name: a <label>, aria-label,
+# aria-labelledby, a title, or (buttons, links) their text.
+_UNNAMED_CONTROLS_JS = """() => {
+  const named = (el) => {
+    const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).join(" ") : "";
+    const by = el.getAttribute("aria-labelledby");
+    const byText = by ? by.split(" ").map((id) => document.getElementById(id)?.textContent || "")
+      .join(" ") : "";
+    const own = ["BUTTON", "A", "SUMMARY"].includes(el.tagName) ? el.textContent : "";
+    return [labels, el.getAttribute("aria-label"), byText, el.getAttribute("title"), own]
+      .some((t) => t && t.trim());
+  };
+  const selector = "input, select, textarea, button, a[href], canvas[tabindex], summary";
+  return [...document.querySelectorAll(selector)]
+    .filter((el) => el.type !== "hidden" && el.getClientRects().length > 0 && !named(el))
+    .map((el) => el.outerHTML.slice(0, 120));
+}"""
+
+
+def unnamed_controls(page: Any) -> list[str]:
+    """The visible controls of the page that a screen reader could not name."""
+    found: list[str] = page.evaluate(_UNNAMED_CONTROLS_JS)
+    return found
 
 
 def open_dashboard(

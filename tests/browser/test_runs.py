@@ -22,7 +22,8 @@ const record = () => {
   if (log) window.__logLines.push(log.textContent ? log.textContent.split('\\n').length : 0);
 };
 record();
-new MutationObserver(record).observe(document, {subtree: true, childList: true, characterData: true});
+new MutationObserver(record).observe(
+  document, {subtree: true, childList: true, characterData: true});
 """
 
 

@@ -25,22 +25,29 @@ function match(hash) {
   return { page: "runs", params: {} };
 }
 
+let navigation = 0; // which route() call is the newest
+
 async function route() {
   if (cleanup) { try { cleanup(); } catch { /* page already gone */ } cleanup = null; }
+  const current = ++navigation;
   const { page, params } = match(window.location.hash || "#/runs");
   for (const a of document.querySelectorAll(".top nav a")) {
-    const current = (window.location.hash || "#/runs").startsWith(a.getAttribute("href"));
-    if (current) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    const here = (window.location.hash || "#/runs").startsWith(a.getAttribute("href"));
+    if (here) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
-  const main = view();
-  mount(main);
+  // Each view renders into its own container: a slower, older view that finishes late writes
+  // into a container no longer in the document instead of replacing the newer one.
+  const container = document.createElement("div");
+  mount(view(), container);
   try {
     const module = await import(`./pages/${page}.js`);
-    cleanup = (await module.render(main, params)) || null;
+    const stop = (await module.render(container, params)) || null;
+    if (current === navigation) cleanup = stop;
+    else if (stop) stop(); // the user has moved on: stop its streams and timers now
   } catch (error) {
-    mount(main, errorBox(error));
+    mount(container, errorBox(error));
   }
-  document.title = `Winnow: ${page}`;
+  if (current === navigation) document.title = `Winnow: ${page}`;
 }
 
 // The log-in form leaves the document while a page is shown: keep hold of it.

@@ -39,10 +39,11 @@ export async function render(main, { runId }) {
     mount(stages, h("h2", { id: "h-stages" }, "Stage timeline"), stageTable(data.stages));
     mount(attempts, h("h2", { id: "h-attempts" }, "Attempts"), attemptTable(data.attempts));
     const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
-    log.textContent = data.logTail.join("\n");
+    log.textContent = data.logTail.length
+      ? data.logTail.join("\n")
+      : "(no log lines yet: the worker writes its log every few seconds)";
     if (atBottom) log.scrollTop = log.scrollHeight;
     cancel.disabled = data.ended;
-    cancelNote.textContent = data.ended ? "The run has ended." : "";
   };
 
   cancel.addEventListener("click", async () => {
@@ -69,6 +70,11 @@ export async function render(main, { runId }) {
     h("section", { "aria-labelledby": "h-log" }, h("h2", { id: "h-log" }, "Log (tail)"), log),
     h("section", { "aria-labelledby": "h-artifacts" }, h("h2", { id: "h-artifacts" }, "Artifacts"), artifacts));
   cancel.disabled = ended;
+  // The dataset's name in place of its id (a dataset one may no longer read keeps the id).
+  api(`/v1/datasets/${run.datasetId}`).then((dataset) => {
+    const link = document.querySelector("#run-dataset a");
+    if (link) link.textContent = dataset.name;
+  }).catch(() => null);
   await refreshArtifacts().catch((e) => mount(artifacts, errorBox(e)));
 
   const source = new EventSource(`/v1/docker/runs/${runId}/events`);
