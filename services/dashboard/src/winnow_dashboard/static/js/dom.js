@@ -50,3 +50,8 @@ export function errorBox(error) {
   const status = error && error.status ? ` (${error.status})` : "";
   return h("div", { class: "card error", role: "alert" }, `Error${status}: ${error.message || error}`);
 }
+
+/** "1 run", "3 runs". */
+export function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -1,7 +1,7 @@
 // Runs: every run of the user and of the datasets shared with them, newest first; scheduled
 // runs no worker picked up yet are listed too and can be canceled here.
 import { cancelScheduled, loadRuns } from "../runs/data.js";
-import { errorBox, fmtTime, h, mount } from "../dom.js";
+import { errorBox, fmtTime, h, mount, plural } from "../dom.js";
 
 function cancelButton(row, rerender) {
   if (row.kind !== "scheduled") return null;
@@ -19,7 +19,7 @@ function cancelButton(row, rerender) {
 function tableOf(rows, rerender) {
   return h("div", { class: "table-wrap" },
     h("table", { class: "runs-table" },
-      h("caption", { class: "muted" }, `${rows.length} runs`),
+      h("caption", { class: "muted" }, plural(rows.length, "run")),
       h("thead", {}, h("tr", {},
         ["Created", "Dataset", "State", "Priority", "Worker", "Message", ""].map((t) =>
           h("th", { scope: "col" }, t)))),

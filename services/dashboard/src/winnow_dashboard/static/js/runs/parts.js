@@ -1,6 +1,6 @@
 // The run page's sections, each built from one `run` event (or the run's JSON).
 import { api } from "../api.js";
-import { fmtDuration, fmtTime, h } from "../dom.js";
+import { fmtDuration, fmtTime, h, plural } from "../dom.js";
 
 /** Stages with start, duration (a running one counts up to now) and the attempt. */
 export function stageTable(stages) {
@@ -27,7 +27,7 @@ export function stageTable(stages) {
 export function attemptTable(attempts) {
   if (!attempts.length) return h("p", { class: "muted" }, "No attempt yet.");
   return h("div", { class: "table-wrap" }, h("table", { class: "attempts" },
-    h("caption", { class: "muted" }, `${attempts.length} attempts`),
+    h("caption", { class: "muted" }, plural(attempts.length, "attempt")),
     h("thead", {}, h("tr", {}, ["#", "Task", "Holder", "Started", "Duration", "Outcome", "Detail"]
       .map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, attempts.map((a) => h("tr", {},
