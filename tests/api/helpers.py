@@ -6,6 +6,9 @@ import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from winnow_common.db.models import Dataset, Run, ScheduledRun, WorkerConfig
 
 DIVERSITY = [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}]
 
@@ -112,3 +115,39 @@ def set_real_obs(
     }
     response = client.put(f"/v1/datasets/{dataset_id}/datasource", params=params, json=body)
     assert response.status_code == 200, response.text
+
+
+def insert_run(
+    session: Session,
+    dataset_id: str,
+    *,
+    state: str = "COMPLETED",
+    scheduled_state: str = "DONE",
+    message: str = "done",
+    **run_fields: Any,
+) -> Run:
+    """A run of the dataset's owner, with its worker config and scheduled run, flushed in the
+    caller's session (which adds attempts, artifacts or tags to it)."""
+    dataset = session.get(Dataset, dataset_id)
+    assert dataset is not None, dataset_id
+    config = WorkerConfig(user_id=dataset.user_id, version="V4", config={"workerType": "FULL"})
+    session.add(config)
+    session.flush()
+    scheduled = ScheduledRun(
+        dataset_id=dataset_id, user_id=dataset.user_id, config_id=config.id, state=scheduled_state
+    )
+    session.add(scheduled)
+    session.flush()
+    run = Run(
+        user_id=dataset.user_id,
+        dataset_id=dataset_id,
+        config_id=config.id,
+        scheduled_id=scheduled.id,
+        docker_version="0.1.0",
+        state=state,
+        message=message,
+        **run_fields,
+    )
+    session.add(run)
+    session.flush()
+    return run

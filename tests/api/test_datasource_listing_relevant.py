@@ -14,8 +14,11 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import ApiUser, make_user
 from tests.api.hardening_helpers import assert_field_error
-from tests.api.helpers import create_dataset
-from winnow_common.db.models import Run, RunArtifact, ScheduledRun, WorkerConfig
+from tests.api.helpers import (
+    create_dataset,
+    insert_run,
+)
+from winnow_common.db.models import RunArtifact
 from winnow_common.db.session import session_factory
 from winnow_common.ids import now_ms
 
@@ -65,20 +68,8 @@ def _write(root: Path, key: str, data: bytes) -> None:
 def _insert_run(dataset_id: str, user_id: str, storage_key: str) -> tuple[str, str]:
     """A COMPLETED run of the dataset with a RELEVANT_FILENAMES artifact at ``storage_key``."""
     with session_factory().begin() as session:
-        config = WorkerConfig(user_id=user_id, version="V4", config={"workerType": "FULL"})
-        session.add(config)
-        session.flush()
-        scheduled = ScheduledRun(
-            dataset_id=dataset_id, user_id=user_id, config_id=config.id, state="DONE"
-        )
-        session.add(scheduled)
-        session.flush()
-        run = Run(
-            user_id=user_id, dataset_id=dataset_id, config_id=config.id,
-            scheduled_id=scheduled.id, docker_version="0.1.0", state="COMPLETED", message="done",
-        )  # fmt: skip
-        session.add(run)
-        session.flush()
+        run = insert_run(session, dataset_id)
+        assert run.user_id == user_id
         artifact = RunArtifact(
             run_id=run.id, type="RELEVANT_FILENAMES", file_name="relevant_filenames.txt",
             storage_key=storage_key.format(run=run.id), created_at=now_ms(),

@@ -18,9 +18,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from tests.api.conftest import ApiUser, make_user
-from tests.api.helpers import create_dataset, make_bucket, s3_client, set_real_obs
+from tests.api.helpers import (
+    create_dataset,
+    insert_run,
+    make_bucket,
+    s3_client,
+    set_real_obs,
+)
 from tests.flow.conftest import services  # noqa: F401 - the stack's processes
-from winnow_common.db.models import Dataset, Run, RunAttempt, ScheduledRun, WorkerConfig
+from winnow_common.db.models import RunAttempt
 from winnow_common.db.repositories import runs as run_repo
 from winnow_common.db.session import session_factory
 from winnow_common.enums import RunState
@@ -30,30 +36,18 @@ from winnow_common.ids import now_ms
 def _insert_running_run(dataset_id: str) -> tuple[str, str]:
     """A run in STARTED with its open GPU attempt; returns (run id, scheduled id)."""
     with session_factory().begin() as session:
-        user_id = session.get(Dataset, dataset_id).user_id  # type: ignore[union-attr]
-        config = WorkerConfig(user_id=user_id, version="V4", config={"workerType": "FULL"})
-        session.add(config)
-        session.flush()
-        scheduled = ScheduledRun(
-            dataset_id=dataset_id, user_id=user_id, config_id=config.id, state="LOCKED"
-        )
-        session.add(scheduled)
-        session.flush()
         now = now_ms()
-        run = Run(
-            user_id=user_id, dataset_id=dataset_id, config_id=config.id,
-            scheduled_id=scheduled.id, docker_version="0.1.0", state="STARTED",
+        run = insert_run(
+            session, dataset_id, state="STARTED", scheduled_state="LOCKED",
             message="Picked up by a worker", processing_started_at=now,
         )  # fmt: skip
-        session.add(run)
-        session.flush()
         session.add(
             RunAttempt(
                 run_id=run.id, number=1, task="gpu.process_run", holder="node-1",
                 started_at=now, heartbeat_at=now, expires_at=now + 600_000,
             )
         )  # fmt: skip
-        return run.id, scheduled.id
+        return run.id, run.scheduled_id
 
 
 def _events(lines: Any) -> list[tuple[str, dict[str, Any]]]:

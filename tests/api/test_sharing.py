@@ -19,13 +19,14 @@ from tests.api.helpers import (
     DIVERSITY,
     create_config,
     create_dataset,
+    insert_run,
     insert_samples,
     insert_tag,
     make_bucket,
     s3_client,
     set_real_obs,
 )
-from winnow_common.db.models import Dataset, Run, RunArtifact, ScheduledRun, WorkerConfig
+from winnow_common.db.models import Dataset, Run, RunArtifact, ScheduledRun
 from winnow_common.db.session import session_factory
 from winnow_common.ids import now_ms
 
@@ -53,26 +54,7 @@ class Shared:
 def _insert_run(dataset_id: str, bucket: str) -> tuple[str, str]:
     """A COMPLETED run of the dataset's owner with a LOG artifact in the LIGHTLY bucket."""
     with session_factory().begin() as session:
-        user_id = session.get(Dataset, dataset_id).user_id  # type: ignore[union-attr]
-        config = WorkerConfig(user_id=user_id, version="V4", config={"workerType": "FULL"})
-        session.add(config)
-        session.flush()
-        scheduled = ScheduledRun(
-            dataset_id=dataset_id, user_id=user_id, config_id=config.id, state="DONE"
-        )
-        session.add(scheduled)
-        session.flush()
-        run = Run(
-            user_id=user_id,
-            dataset_id=dataset_id,
-            config_id=config.id,
-            scheduled_id=scheduled.id,
-            docker_version="0.1.0",
-            state="COMPLETED",
-            message="done",
-        )
-        session.add(run)
-        session.flush()
+        run = insert_run(session, dataset_id)
         key = f".lightly/runs/{run.id}/log.txt"
         s3_client().put_object(Bucket=bucket, Key=f"lightly/{key}", Body=LOG)
         artifact = RunArtifact(

@@ -12,15 +12,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import ApiUser, make_user
-from tests.api.helpers import create_dataset, make_bucket, s3_client, set_real_obs
+from tests.api.helpers import (
+    create_dataset,
+    insert_run,
+    make_bucket,
+    s3_client,
+    set_real_obs,
+)
 from winnow_common.db.models import (
-    Dataset,
-    Run,
     RunArtifact,
     RunAttempt,
-    ScheduledRun,
     User,
-    WorkerConfig,
 )
 from winnow_common.db.session import session_factory
 from winnow_common.errors import PipelineError
@@ -49,26 +51,7 @@ def _user_id(user: ApiUser) -> str:
 def _insert_run(dataset_id: str, bucket: str) -> str:
     """A COMPLETED run of the owner with two attempts and a CHECKPOINT in the LIGHTLY bucket."""
     with session_factory().begin() as session:
-        user_id = session.get(Dataset, dataset_id).user_id  # type: ignore[union-attr]
-        config = WorkerConfig(user_id=user_id, version="V4", config={"workerType": "FULL"})
-        session.add(config)
-        session.flush()
-        scheduled = ScheduledRun(
-            dataset_id=dataset_id, user_id=user_id, config_id=config.id, state="DONE"
-        )
-        session.add(scheduled)
-        session.flush()
-        run = Run(
-            user_id=user_id,
-            dataset_id=dataset_id,
-            config_id=config.id,
-            scheduled_id=scheduled.id,
-            docker_version="0.1.0",
-            state="COMPLETED",
-            message="done",
-        )
-        session.add(run)
-        session.flush()
+        run = insert_run(session, dataset_id)
         now = now_ms()
         for number, (task, outcome) in enumerate(
             [("gpu.process_run", "DONE"), ("reports.render_report", "DONE")], start=1

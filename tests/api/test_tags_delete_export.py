@@ -10,8 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import ApiUser
-from tests.api.helpers import create_dataset, insert_samples, insert_tag, make_bucket, set_real_obs
-from winnow_common.db.models import Dataset, Run, ScheduledRun, Tag, WorkerConfig
+from tests.api.helpers import (
+    create_dataset,
+    insert_run,
+    insert_samples,
+    insert_tag,
+    make_bucket,
+    set_real_obs,
+)
+from winnow_common.db.models import Tag
 from winnow_common.db.session import session_factory
 
 NAMES = [f"dir/img_{i:02d}.png" for i in range(5)]
@@ -98,26 +105,7 @@ def test_delete_a_runs_selection_tag_keeps_the_run(
 ) -> None:
     dataset_id, initial = exported["dataset_id"], exported["initial"]
     with session_factory().begin() as session:
-        user_id = session.get(Dataset, dataset_id).user_id  # type: ignore[union-attr]
-        config = WorkerConfig(user_id=user_id, version="V4", config={"workerType": "FULL"})
-        session.add(config)
-        session.flush()
-        scheduled = ScheduledRun(
-            dataset_id=dataset_id, user_id=user_id, config_id=config.id, state="DONE"
-        )
-        session.add(scheduled)
-        session.flush()
-        run = Run(
-            user_id=user_id,
-            dataset_id=dataset_id,
-            config_id=config.id,
-            scheduled_id=scheduled.id,
-            docker_version="0.1.0",
-            state="COMPLETED",
-            message="done",
-        )
-        session.add(run)
-        session.flush()
+        run = insert_run(session, dataset_id)
         selection = Tag(
             dataset_id=dataset_id,
             run_id=run.id,
