@@ -52,6 +52,10 @@ def write_identities(paths: StatePaths, access_key: str, secret_key: str) -> Non
         json.dump(config, fh, indent=2)
 
 
+VOLUME_SIZE_LIMIT_MB = 64
+MAX_VOLUMES = 2000
+
+
 def start(paths: StatePaths, ports: Mapping[str, int]) -> subprocess.Popen[bytes]:
     """Start ``weed mini`` with S3 on ``ports['s3']`` and data under ``STATE/s3``."""
     argv = [
@@ -76,6 +80,12 @@ def start(paths: StatePaths, ports: Mapping[str, int]) -> subprocess.Popen[bytes
         "-webdav=false",
         "-master.telemetry=false",
         "-volume.preStopSeconds=0",
+        # Every bucket is a collection with a volume of its own. By default a volume is sized at
+        # 1 GiB and their number is free disk / 1 GiB (53 on a machine with 54 GB free), so a
+        # test run that makes many small buckets ran out ("no free volumes left"). Small volumes
+        # and a fixed ceiling (volumes are sparse files: nothing is preallocated).
+        f"-master.volumeSizeLimitMB={VOLUME_SIZE_LIMIT_MB}",
+        f"-volume.max={MAX_VOLUMES}",
         f"-s3.config={paths.s3_config}",
     ]
     return procs.spawn(argv, log=paths.log(COMPONENT), cwd=paths.s3)
