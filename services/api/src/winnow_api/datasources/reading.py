@@ -9,7 +9,7 @@ bucket or directory) is a final 404 naming ``datasetId``, not a 500; only an out
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -23,6 +23,7 @@ from winnow_common.errors import (
     ObjectNotFound,
     StorageError,
     StorageUnavailable,
+    WinnowError,
 )
 from winnow_common.storage import DatasourceStore, open_datasource_row
 
@@ -81,18 +82,27 @@ def file_path(dataset_id: str, source: str, key: str) -> str:
     return f"/v1/files/datasets/{dataset_id}/datasource/{source}/{quote(key, safe='/')}"
 
 
-def stream(source: OpenSource, key: str) -> Iterator[bytes]:
-    """The file's chunks; the first is read now, so a missing file is a 404 naming
-    ``fileName`` before the 200 starts."""
-    with storage_errors(source.where):
+def first_then_rest(
+    open_chunks: Callable[[], Iterator[bytes]], missing: WinnowError, where: str
+) -> Iterator[bytes]:
+    """Open a file's chunks and read the first now, so a missing file answers ``missing`` (404)
+    and an unreadable datasource a 404 naming ``where`` before the 200 starts (see
+    :func:`storage_errors`)."""
+    with storage_errors(where):
         try:
-            chunks = source.store.iter_chunks(key)
+            chunks = open_chunks()
             first = next(chunks, b"")
         except ObjectNotFound as exc:
-            raise NotFound(f"fileName: {key!r} does not exist in the datasource") from exc
+            raise missing from exc
 
     def body() -> Iterator[bytes]:
         yield first
         yield from chunks
 
     return body()
+
+
+def stream(source: OpenSource, key: str) -> Iterator[bytes]:
+    """The file's chunks (a missing file is a 404 naming ``fileName``)."""
+    missing = NotFound(f"fileName: {key!r} does not exist in the datasource")
+    return first_then_rest(lambda: source.store.iter_chunks(key), missing, source.where)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from winnow_api.datasources import service as datasource_service
+from winnow_api.datasources.reading import first_then_rest
 from winnow_api.embeddings import service as embedding_service
 
 # Re-exported: the paths of the signed embedding routes, for the router's signature checks.
@@ -22,12 +23,8 @@ from winnow_common.db.repositories import samples as sample_repo
 from winnow_common.enums import DatasourcePurpose
 from winnow_common.errors import (
     ArtifactNotFound,
-    DatasourceNotFound,
     NotFound,
-    ObjectNotFound,
     SampleNotFound,
-    StorageError,
-    StorageUnavailable,
     WinnowError,
 )
 from winnow_common.storage import open_datasource_row
@@ -87,7 +84,7 @@ def embedding(session: Session, dataset_id: str, embedding_id: str) -> Download:
     where = f"the store of embedding {embedding_id} ({found.storage_location})"
     return Download(
         f"{found.name}.csv",
-        _first_then_rest(lambda: open_embedding_csv(session, found), missing, where),
+        first_then_rest(lambda: open_embedding_csv(session, found), missing, where),
     )
 
 
@@ -99,28 +96,4 @@ def _open(source: Datasource, key: str, missing: WinnowError) -> Iterator[bytes]
     500. Only an outage of the store (``StorageUnavailable``, 503) stays a server error.
     """
     where = f"the {source.purpose} datasource ({source.type})"
-    return _first_then_rest(lambda: open_datasource_row(source).iter_chunks(key), missing, where)
-
-
-def _first_then_rest(
-    open_chunks: Callable[[], Iterator[bytes]], missing: WinnowError, where: str
-) -> Iterator[bytes]:
-    """Open the chunks and read the first now (see :func:`_open`); ``where`` names the store."""
-    try:
-        chunks = open_chunks()
-        first = next(chunks, b"")
-    except ObjectNotFound as exc:
-        raise missing from exc
-    except StorageUnavailable:
-        raise
-    except StorageError as exc:
-        raise DatasourceNotFound(f"{where} cannot be read: {exc.message}") from exc
-    except ValueError as exc:
-        # boto3 refuses the endpoint of a row stored before endpoints were validated on PUT.
-        raise DatasourceNotFound(f"{where} cannot be opened: {exc}") from exc
-
-    def body() -> Iterator[bytes]:
-        yield first
-        yield from chunks
-
-    return body()
+    return first_then_rest(lambda: open_datasource_row(source).iter_chunks(key), missing, where)
