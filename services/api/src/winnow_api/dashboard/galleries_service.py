@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -30,6 +28,7 @@ from winnow_common.db.models import User
 from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.enums import DatasourcePurpose
 from winnow_common.errors import ObjectNotFound
+from winnow_common.run_metadata import flatten, is_number, metadata_records
 from winnow_common.storage import RunKeys
 
 MAX_PAIRS = 200
@@ -227,36 +226,15 @@ def nearest_pairs(
     return pairs
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _flatten(record: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if isinstance(value, Mapping):
-            out |= _flatten(value, f"{prefix}{key}.")
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def metadata_columns(names: list[str], raw: bytes | None) -> dict[str, np.ndarray]:
     """Numeric columns of ``data/metadata.jsonl`` aligned with ``names`` (NaN: no value):
     ``lightly.<key>`` computed by the worker and ``custom.<path>`` from custom metadata."""
-    index = {name: i for i, name in enumerate(names)}
     columns: dict[str, np.ndarray] = {}
-    for line in (raw or b"").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        i = index.get(record.get("filename"))
-        if i is None:
-            continue
-        values = _flatten(record.get("lightly") or {}, "lightly.")
-        values |= _flatten(record.get("custom") or {}, "custom.")
+    for i, record in metadata_records(raw, names):
+        values = flatten(record.get("lightly") or {}, "lightly.")
+        values |= flatten(record.get("custom") or {}, "custom.")
         for key, value in values.items():
-            if _is_number(value):
+            if is_number(value):
                 if key not in columns:
                     columns[key] = np.full(len(names), np.nan)
                 columns[key][i] = value

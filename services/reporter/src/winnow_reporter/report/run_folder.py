@@ -8,8 +8,6 @@ Everything the report shows is computed from this folder (embeddings, filename l
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +15,7 @@ import numpy as np
 
 from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.errors import StorageError
+from winnow_common.run_metadata import flatten, is_number, metadata_records
 from winnow_common.storage import DatasourceStore, RunKeys
 
 __all__ = ["DEFAULT_EXAMPLE_IMAGES", "RunOutputs", "is_number", "load_run_outputs"]
@@ -90,43 +89,18 @@ def load_run_outputs(store: DatasourceStore, keys: RunKeys) -> RunOutputs:
 
 def _load_metadata(outputs: RunOutputs, raw: bytes | None) -> None:
     """Parse ``data/metadata.jsonl`` into columns: numeric ``lightly.*`` keys, custom paths."""
-    if not raw:
-        return
-    index = {name: i for i, name in enumerate(outputs.filenames)}
     n = len(outputs.filenames)
     lightly: dict[str, np.ndarray] = {}
     custom: dict[str, list[Any]] = {}
-    for line in raw.splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        i = index.get(record.get("filename"))
-        if i is None:
-            continue
+    for i, record in metadata_records(raw, outputs.filenames):
         for key, value in (record.get("lightly") or {}).items():
             if is_number(value):
                 if key not in lightly:
                     lightly[key] = np.full(n, np.nan)
                 lightly[key][i] = value
-        for path, value in _flatten(record.get("custom") or {}).items():
+        for path, value in flatten(record.get("custom") or {}).items():
             if path not in custom:
                 custom[path] = [None] * n
             custom[path][i] = value
     outputs.lightly_metadata = lightly
     outputs.custom_metadata = custom
-
-
-def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out |= _flatten(value, f"{path}.")
-        elif not isinstance(value, list):
-            out[path] = value
-    return out
-
-
-def is_number(value: Any) -> bool:
-    """A finite int or float (not a bool)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
