@@ -1,4 +1,5 @@
-"""Which files of an INPUT datasource are input images (one rule for the worker and the API).
+"""Which files of an INPUT datasource are input images or videos (one rule for the worker and
+the API).
 
 The GPU worker's LOADING_DATASET stage and the API's datasource listing
 (``GET /v1/datasets/{id}/datasource/list``) both use :func:`is_input_image`, so a client lists
@@ -13,6 +14,9 @@ from typing import Final
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 )
+
+#: Lower-case extensions of the videos the worker decodes (with PyAV) into frames.
+VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm"})
 
 #: Winnow's (and Lightly's) own folder: never input, even when INPUT and LIGHTLY share a bucket
 #: (it holds earlier runs' outputs, and ``dump_dataset`` copies are images too).
@@ -40,3 +44,18 @@ def is_image_filename(name: str) -> bool:
 def is_input_image(key: str) -> bool:
     """True if the INPUT datasource file ``key`` is an image a run considers."""
     return is_image_filename(key) and not key.startswith(LIGHTLY_FOLDER)
+
+
+def is_video_filename(name: str) -> bool:
+    """Return True if ``name`` has one of :data:`VIDEO_EXTENSIONS` (case-insensitive)."""
+    return file_extension(name) in VIDEO_EXTENSIONS
+
+
+def is_input_video(key: str) -> bool:
+    """True if the INPUT datasource file ``key`` is a video a run decodes into frames."""
+    return is_video_filename(key) and not key.startswith(LIGHTLY_FOLDER)
+
+
+def is_input_file(key: str) -> bool:
+    """True if the INPUT datasource file ``key`` is an image or a video a run considers."""
+    return is_input_image(key) or is_input_video(key)

@@ -7,7 +7,7 @@ its own tag and artifacts (unique constraints make a second copy impossible).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -30,14 +30,47 @@ INITIAL_TAG = "initial-tag"
 
 
 @dataclass(frozen=True)
+class FrameSample:
+    """Where a ``VIDEO_FRAME`` sample comes from (its wire ``videoFrameData``)."""
+
+    source_video: str  # the video's key relative to the INPUT root
+    frame_index: int  # 0-based, in presentation order
+    timestamp_sec: float  # pts x time base
+
+
+@dataclass(frozen=True)
+class CropSample:
+    """Where a ``CROP`` sample comes from (its wire ``cropData``); ``parent`` is a file name of
+    the parent dataset (an image, or a frame name)."""
+
+    parent: str
+    task_name: str
+    prediction_index: int  # the box's position in the parent's prediction file of the task
+    category_id: int
+    score: float  # 0..1
+
+
+@dataclass(frozen=True)
 class WorkerStageResult:
-    """What the GPU stage hands to the database (filenames relative to the INPUT root)."""
+    """What the GPU stage hands to the database (filenames relative to the INPUT root).
+
+    ``selected`` are file names of the run's dataset: images and frame names (``frames`` says
+    which are frames and of which video). An object-level run also selects ``selected_crops``
+    (crop sample names, described in ``crops``) into the crops dataset ``crop_dataset_name``
+    (None: ``<dataset name>-crops``); its ``selected`` are the parents of those crops.
+    ``sequence_information_key`` is set when the run wrote ``sequence_information.json``.
+    """
 
     selected: list[str]
     n_input: int
     model_trained: bool
     model_description: str
     checkpoint_key: str | None = None
+    frames: dict[str, FrameSample] = field(default_factory=dict)
+    selected_crops: list[str] = field(default_factory=list)
+    crops: dict[str, CropSample] = field(default_factory=dict)
+    crop_dataset_name: str | None = None
+    sequence_information_key: str | None = None
 
 
 def record_selection(session: Session, run_id: str, result: WorkerStageResult) -> None:

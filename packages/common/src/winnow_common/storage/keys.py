@@ -16,6 +16,21 @@ CHECKPOINT_FILE_NAME = "lightly_epoch_{epoch}.ckpt"
 DATAPOOL_KEY = ".lightly/datapool/datapool_latest.csv"
 DATAPOOL_PROCESSED_KEY = ".lightly/datapool/processed_filenames.txt"
 USER_EMBEDDINGS_PREFIX = ".lightly/embeddings/"
+#: Selected video frames, extracted by the run that selected them: ``<prefix><frame name>``.
+#: A ``VIDEO_FRAME`` sample's image lives here (the INPUT datasource holds only the video).
+FRAMES_PREFIX = ".lightly/frames/"
+#: Selected object crops: ``<prefix><crop sample file name>``; a ``CROP`` sample's image.
+CROPS_PREFIX = ".lightly/crops/"
+
+
+def frame_image_key(frame_name: str) -> str:
+    """The LIGHTLY datasource key of an extracted frame (a ``VIDEO_FRAME`` sample's image)."""
+    return f"{FRAMES_PREFIX}{frame_name}"
+
+
+def crop_image_key(crop_name: str) -> str:
+    """The LIGHTLY datasource key of a crop image (a ``CROP`` sample's image)."""
+    return f"{CROPS_PREFIX}{crop_name}"
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,22 @@ class RunKeys:
     def predictions(self) -> str:
         """Per-sample digest of every prediction task (categories, scores) for the reporter."""
         return self._key("data/predictions.json")
+
+    @property
+    def sequence_information(self) -> str:
+        """Lightly's ``sequence_information.json`` (runs with ``selectedSequenceLength`` > 1)."""
+        return self._key("data/sequence_information.json")
+
+    @property
+    def videos(self) -> str:
+        """Every input video: frames, fps, corrupt reason, selected frames (for the reporter).
+
+        ``{"videos": [{"video": key, "n_frames": int, "fps": float, "duration_sec": float,
+        "corrupt": reason | null, "selected_frame_indices": [int],
+        "selected_frame_timestamps_sec": [float]}]}`` sorted by ``video``; absent for runs
+        without videos.
+        """
+        return self._key("data/videos.json")
 
     @property
     def report_v2_json(self) -> str:
