@@ -3,10 +3,12 @@
 A declared list of stages (:data:`STAGES`), each a run state, a pair of functions over the run
 context and the outputs it commits under deterministic keys:
 
-LOADING_DATASET (listing, datapool snapshot) -> CHECKING_CORRUPTNESS (corrupt files, exact
-duplicates, ``lightly.*`` metadata) -> TRAINING (optional SimCLR; the model) -> EMBEDDING (in
-shards, or a user embeddings CSV) -> LOADING_METADATA / LOADING_PREDICTION / SAMPLING (the
-selection engine) -> SAVING_RESULTS (the Lightly output folder, datapool update,
+LOADING_DATASET (listing, videos expanded into frames, datapool snapshot) ->
+CHECKING_CORRUPTNESS (corrupt files and videos, exact duplicates, ``lightly.*`` metadata) ->
+INITIALIZING_OBJECT_CROPS (object level only: the samples become crops) -> TRAINING (optional
+SimCLR; the model) -> EMBEDDING (in shards, or a user embeddings CSV) -> LOADING_METADATA /
+LOADING_PREDICTION / SAMPLING (the selection engine, or whole sequences of frames) ->
+SAVING_RESULTS (the Lightly output folder, datapool update,
 ``dump_dataset``).
 
 With a persistent :class:`~winnow_gpu_worker.stages.ledger.StageLedger` (server runs) every
@@ -28,7 +30,15 @@ from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_gpu_worker.stages.hooks import PipelineHooks
 from winnow_gpu_worker.stages.ledger import NoLedger, StageLedger, content_hash
 from winnow_gpu_worker.stages.work import PipelineResult, RunWork, StateCallback
-from winnow_gpu_worker.steps import checking, embedding, loading, sampling, saving, training
+from winnow_gpu_worker.steps import (
+    checking,
+    cropping,
+    embedding,
+    loading,
+    sampling,
+    saving,
+    training,
+)
 from winnow_gpu_worker.steps.base import Stage, run_stage
 
 __all__ = ["STAGES", "PipelineResult", "Stage", "run_pipeline"]
@@ -49,6 +59,14 @@ STAGES: tuple[Stage, ...] = (
         checking.compute,
         checking.restore,
         "corrupt files, exact duplicates and lightly.* metadata",
+    ),
+    Stage(
+        "crops",
+        RunState.INITIALIZING_OBJECT_CROPS,
+        cropping.compute,
+        cropping.restore,
+        "the object crops of the task's predicted boxes (object-level runs)",
+        enabled=cropping.is_object_level,
     ),
     Stage(
         "training",
@@ -127,8 +145,12 @@ def run_pipeline(
     work.upstream = content_hash(
         "config", cfg.model_dump(mode="json", by_alias=True), input_store.describe()
     )
-    for stage in STAGES:
-        run_stage(work, stage)
+    try:
+        for stage in STAGES:
+            run_stage(work, stage)
+    finally:
+        if work.video_cache is not None:
+            work.video_cache.close()
     if work.result.resumed:
         log.info("resumed from earlier attempts: %s", "; ".join(work.result.resumed))
     return work.result

@@ -206,17 +206,46 @@ def _finish(attempt: _Attempt, result: PipelineResult) -> JobMessage | None:
     attempt.keeper.beat()
     log_key = attempt.run_log(AttemptOutcome.DONE, None)
     memlog_key = attempt.keys.memlog if attempt.memlog.stop("DONE") else None
-    stage_result = results.WorkerStageResult(
-        selected=result.selected,
-        n_input=result.n_input,
-        model_trained=result.model_trained,
-        model_description=result.model_description,
-        checkpoint_key=result.checkpoint_key,
-    )
+    stage_result = to_stage_result(result, attempt.keys)
     return attempt.transaction(
         "recording the results",
         lambda s: results.finish_worker_stage(
             s, attempt.claim.attempt_id, stage_result, log_key, memlog_key
+        ),
+    )
+
+
+def to_stage_result(result: PipelineResult, keys: RunKeys) -> results.WorkerStageResult:
+    """What the database records of a finished pipeline: samples, frames, crops, artifacts."""
+    frames = {
+        name: results.FrameSample(
+            frame.video, frame.index, result.videos[frame.video].timestamp_sec(frame.index)
+        )
+        for name in result.selected
+        if (frame := result.frames.get(name)) is not None
+    }
+    selected, selected_crops, crops = result.selected, [], {}
+    if result.object_task is not None:
+        selected, selected_crops = result.selected_parents, result.selected
+        crops = {
+            name: results.CropSample(
+                ref.parent, ref.task, ref.index, ref.category_id, float(ref.score)
+            )
+            for name in selected_crops
+            for ref in (result.crops[name],)
+        }
+    return results.WorkerStageResult(
+        selected=selected,
+        n_input=result.n_input,
+        model_trained=result.model_trained,
+        model_description=result.model_description,
+        checkpoint_key=result.checkpoint_key,
+        frames=frames,
+        selected_crops=selected_crops,
+        crops=crops,
+        crop_dataset_name=result.crop_dataset_name,
+        sequence_information_key=(
+            keys.sequence_information if result.sequence_information is not None else None
         ),
     )
 

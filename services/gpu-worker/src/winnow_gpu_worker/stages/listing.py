@@ -1,9 +1,9 @@
-"""LOADING_DATASET: which input files this run looks at."""
+"""LOADING_DATASET: which input files (images and videos) this run looks at."""
 
 from __future__ import annotations
 
 from winnow_common.errors import PipelineError, StorageUnavailable
-from winnow_common.input_files import is_input_image
+from winnow_common.input_files import is_input_file
 from winnow_common.relevant_files import parse_relevant_filenames
 from winnow_common.schemas.datasource_paths import relevant_filenames_problem
 from winnow_common.schemas.worker_config import WorkerConfigV4
@@ -23,15 +23,19 @@ def relevant_filenames_key(path: str) -> str:
     return path
 
 
-def list_input_images(
+def list_input_files(
     cfg: WorkerConfigV4,
     input_store: DatasourceStore,
     lightly_store: DatasourceStore,
     datapool: Datapool | None,
 ) -> tuple[list[str], int]:
-    """Image files to process, sorted; and how many the datapool let this run skip."""
-    # Winnow's own folder never counts as input (see ``is_input_image``).
-    names = [n for n in input_store.list_files() if is_input_image(n)]
+    """Image and video files to process, sorted; and how many the datapool let this run skip.
+
+    The datapool's processed files are files (a video, not its frames); its selected samples
+    are left out later, once videos are expanded into frames.
+    """
+    # Winnow's own folder never counts as input (see ``is_input_file``).
+    names = [n for n in input_store.list_files() if is_input_file(n)]
     docker = cfg.docker
     if docker.relevant_filenames_file:
         key = relevant_filenames_key(docker.relevant_filenames_file)

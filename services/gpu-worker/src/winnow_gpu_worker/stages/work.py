@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,11 @@ from winnow_gpu_worker.stages.datapool import Datapool
 from winnow_gpu_worker.stages.hooks import PipelineHooks
 from winnow_gpu_worker.stages.ledger import Checkpoint, StageLedger, content_hash
 from winnow_gpu_worker.stages.model import ModelChoice
+
+if TYPE_CHECKING:
+    from winnow_gpu_worker.ml.video import VideoProbe
+    from winnow_gpu_worker.stages.crops import CropRef
+    from winnow_gpu_worker.stages.videos import FrameOf, VideoCache
 
 StateCallback = Callable[[RunState, str], None]
 
@@ -52,12 +57,28 @@ class PipelineResult:
     selection_info: dict[str, Any] = field(default_factory=dict)
     dumped_keys: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    # Videos: every input video's probe, why a video is corrupt, which video a frame is of.
+    videos: dict[str, VideoProbe] = field(default_factory=dict)
+    corrupt_videos: dict[str, str] = field(default_factory=dict)
+    frames: dict[str, FrameOf] = field(default_factory=dict)
+    # Sequence runs: data/sequence_information.json's entries (None otherwise).
+    sequence_information: list[dict[str, Any]] | None = None
+    # Object level: the task whose crops are the samples (``filenames``/``selected`` are crop
+    # names then) and every crop.
+    object_task: str | None = None
+    crops: dict[str, CropRef] = field(default_factory=dict)
+    crop_dataset_name: str | None = None
 
     @property
     def removed(self) -> list[str]:
         """Clean samples the selection did not keep."""
         chosen = set(self.selected)
         return [f for f in self.filenames if f not in chosen]
+
+    @property
+    def selected_parents(self) -> list[str]:
+        """Object level: the images holding a selected crop (in the order first selected)."""
+        return list(dict.fromkeys(self.crops[name].parent for name in self.selected))
 
 
 @dataclass
@@ -87,6 +108,36 @@ class RunWork:
     training_info: dict[str, Any] | None = None
     custom_metadata: dict[str, dict[str, Any]] | None = None
     predictions: dict[str, Any] = field(default_factory=dict)
+    # The INPUT files the run processed (images and videos; the datapool records these).
+    files: list[str] = field(default_factory=list)
+    video_cache: VideoCache | None = None
+    # Reads a non-frame sample's bytes (None: the INPUT store; object level: the crop reader).
+    sample_reader: Callable[[str], bytes] | None = None
+
+    @property
+    def read(self) -> Callable[[str], bytes]:
+        """How to read a sample's image bytes: a file, a crop, or a frame (as PNG)."""
+        read = self.sample_reader or self.input_store.read
+        result = self.result
+        if not result.frames:
+            return read
+        from winnow_gpu_worker.stages.videos import FrameReader
+
+        cache = self.video_files()
+        videos = {
+            key: (cache.path(key), probe)
+            for key, probe in result.videos.items()
+            if probe.reason is None and key not in result.corrupt_videos
+        }
+        return FrameReader(read, result.frames, videos)
+
+    def video_files(self) -> VideoCache:
+        """Local copies of the INPUT videos (made on first use, deleted when the run ends)."""
+        if self.video_cache is None:
+            from winnow_gpu_worker.stages.videos import VideoCache
+
+            self.video_cache = VideoCache(self.input_store)
+        return self.video_cache
 
     def state(self, state: RunState, message: str) -> None:
         """Report progress; a safe point where an interrupted attempt stops."""

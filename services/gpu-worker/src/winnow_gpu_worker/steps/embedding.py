@@ -10,12 +10,19 @@ arithmetic (float32 or reduced precision) is decided once on shard 0 and reused 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 
 from winnow_common.enums import RunState
 from winnow_common.errors import PipelineError
-from winnow_gpu_worker.ml.embed import EmbeddingResult, embed_images, l2_normalize
+from winnow_gpu_worker.ml.embed import (
+    EmbeddingResult,
+    embed_dataset,
+    embed_images,
+    l2_normalize,
+)
+from winnow_gpu_worker.ml.video_dataset import FrameRef, VideoFramesDataset
 from winnow_gpu_worker.stages.ledger import pack_arrays, unpack_arrays
 from winnow_gpu_worker.stages.user_embeddings import load_user_embeddings
 from winnow_gpu_worker.stages.work import Progress, RunWork
@@ -24,6 +31,12 @@ from winnow_gpu_worker.steps.base import StageOutput, worker_count
 log = logging.getLogger(__name__)
 
 _STATE = RunState.EMBEDDING
+
+
+def input_size(work: RunWork) -> int:
+    """The model's input size (config, else the worker's default)."""
+    collate = work.cfg.lightly.collate
+    return collate.input_size if collate and collate.input_size else work.settings.input_size
 
 
 def batch_size(work: RunWork) -> int:
@@ -41,18 +54,83 @@ def embed_files(
 ) -> EmbeddingResult:
     """Embed ``names`` with the run's model and loader settings."""
     assert work.choice is not None
-    collate = work.cfg.lightly.collate
-    size = collate.input_size if collate and collate.input_size else work.settings.input_size
     return embed_images(
         names,
         read,  # type: ignore[arg-type]
         work.choice.model,
-        input_size=size,
+        input_size=input_size(work),
         batch_size=batch_size(work),
         num_workers=worker_count(work.cfg.docker.num_processes, work.settings.num_loader_workers),
         device=work.settings.device,
         progress=progress,
         precision=precision,  # type: ignore[arg-type]
+    )
+
+
+def embed_frames(
+    work: RunWork,
+    names: list[str],
+    progress: Callable[[int, int], None] | None,
+    precision: str = "auto",
+) -> EmbeddingResult:
+    """Embed video frames (``names`` in video and frame order), decoded in the loader workers."""
+    assert work.choice is not None
+    frames, probes, cache = work.result.frames, work.result.videos, work.video_files()
+    refs = [
+        FrameRef(i, cache.path(frames[n].video), probes[frames[n].video], frames[n].index)
+        for i, n in enumerate(names)
+    ]
+    return embed_dataset(
+        VideoFramesDataset(refs, input_size(work)),
+        names,
+        work.choice.model,
+        batch_size=batch_size(work),
+        num_workers=worker_count(work.cfg.docker.num_processes, work.settings.num_loader_workers),
+        device=work.settings.device,
+        progress=progress,
+        precision=precision,  # type: ignore[arg-type]
+    )
+
+
+def embed_samples(
+    work: RunWork, names: list[str], progress: Progress | None, precision: str = "auto"
+) -> EmbeddingResult:
+    """Embed images (or crops) and video frames; the result follows ``sorted(names)``."""
+    frames = work.result.frames
+    frame_names = sorted(n for n in names if n in frames)
+    others = sorted(n for n in names if n not in frames)
+    parts: list[EmbeddingResult] = []
+    if others:
+        parts.append(embed_files(work, others, work.read, progress, precision))
+        precision = parts[-1].precision
+    if frame_names:
+        offset = len(others)
+
+        def frame_progress(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done + offset)
+
+        parts.append(embed_frames(work, frame_names, frame_progress, precision))
+    return merge_embeddings(parts)
+
+
+def merge_embeddings(parts: list[EmbeddingResult]) -> EmbeddingResult:
+    """One result of several, rows in sorted filename order."""
+    if len(parts) == 1:
+        return parts[0]
+    filenames = [n for part in parts for n in part.filenames]
+    widths = {p.embeddings.shape[1] for p in parts if len(p.filenames)}
+    width = widths.pop() if widths else 0
+    rows = np.concatenate(
+        [p.embeddings for p in parts if len(p.filenames)] or [np.zeros((0, width), np.float32)]
+    )
+    order = sorted(range(len(filenames)), key=filenames.__getitem__)
+    failed = {k: v for part in parts for k, v in part.failed.items()}
+    return EmbeddingResult(
+        filenames=[filenames[i] for i in order],
+        embeddings=np.ascontiguousarray(rows[order]),
+        failed=failed,
+        precision=parts[0].precision if parts else "fp32",
     )
 
 
@@ -83,7 +161,7 @@ def _shard(
         progress.offset += len(names)
         progress(0, extra=f"shard {index + 1}/{count} restored")
         return list(info["filenames"]), rows, dict(info["failed"]), str(info["precision"])
-    embedded = embed_files(work, names, work.input_store.read, progress, precision)
+    embedded = embed_samples(work, names, progress, precision)
     info = {
         "filenames": embedded.filenames,
         "failed": embedded.failed,
@@ -117,10 +195,11 @@ def compute(work: RunWork) -> StageOutput:
     assert work.choice is not None
     names = sorted(set(work.clean))
     shards = shards_of(names, work.settings.embed_shard_size, batch_size(work))
-    work.state(
-        _STATE,
-        f"Embedding {len(names)} images with {work.choice.description} ({len(shards)} shards)",
-    )
+    n_frames = sum(1 for n in names if n in work.result.frames)
+    what = f"{len(names) - n_frames} images" + (f" and {n_frames} frames" if n_frames else "")
+    if work.result.object_task is not None:
+        what = f"{len(names)} object crops of task {work.result.object_task!r}"
+    work.state(_STATE, f"Embedding {what} with {work.choice.description} ({len(shards)} shards)")
     progress = work.progress(_STATE, "Embedded", len(names))
     precision = "auto"
     filenames: list[str] = []

@@ -13,6 +13,12 @@ from winnow_common.schemas.worker_config import SelectionEntry, WorkerConfigV4
 from winnow_gpu_worker.ml.embed import l2_normalize
 from winnow_gpu_worker.ml.selection import SelectionResult, resolve_sample_count, select
 from winnow_gpu_worker.stages.selection_inputs import SelectionSources, resolve_strategies
+from winnow_gpu_worker.stages.sequences import (
+    sequence_count,
+    sequence_embeddings,
+    sequence_information,
+    split_sequences,
+)
 from winnow_gpu_worker.stages.user_embeddings import load_user_embeddings
 from winnow_gpu_worker.stages.work import PipelineResult, RunWork
 from winnow_gpu_worker.steps.base import StageOutput
@@ -101,37 +107,81 @@ def _datapool_filenames(work: RunWork) -> list[str]:
     return list(work.datapool.filenames) if work.datapool is not None else []
 
 
-def compute(work: RunWork) -> StageOutput:
-    """Resolve every strategy's input and run the selection engine."""
-    cfg, result = work.cfg, work.result
-    assert cfg.selection is not None
-    sources = SelectionSources(
-        filenames=result.filenames,
-        embeddings=result.embeddings,
+def _sources(work: RunWork, filenames: list[str], embeddings: np.ndarray) -> SelectionSources:
+    return SelectionSources(
+        filenames=filenames,
+        embeddings=embeddings,
         lightly_metadata=work.metadata,
         lightly_store=work.lightly_store,
         query_embeddings=_query_sets(work),
     )
+
+
+def _run_engine(work: RunWork, sources: SelectionSources, n: int, what: str) -> SelectionResult:
     sources.load(work.entries, work.state)
     resolved = resolve_strategies(work.entries, sources)
     work.custom_metadata, work.predictions = sources.custom_metadata, dict(sources.predictions)
-    preselected = _preselected(work)
-    n = resolve_sample_count(
-        len(result.filenames), cfg.selection.n_samples, cfg.selection.proportion_samples
-    )
     kinds = ", ".join(f"{e.strategy.type.value} on {e.input.type.value}" for e in work.entries)
-    work.state(_STATE, f"Selecting up to {n} of {len(result.filenames)} samples ({kinds})")
+    work.state(_STATE, f"Selecting up to {n} of {len(sources.filenames)} {what} ({kinds})")
     try:
-        selection = select(
-            resolved, n, preselected=preselected, progress=work.progress(_STATE, "Selected", n)
+        return select(
+            resolved,
+            n,
+            preselected=_preselected(work),
+            progress=work.progress(_STATE, "Selected", n),
         )
     except ValueError as exc:
         raise PipelineError(f"selection: {exc}") from exc
-    selected = [result.filenames[i] for i in selection.indices]
+
+
+def _select_sequences(work: RunWork, n_frames: int) -> tuple[list[str], SelectionResult, Any]:
+    """Pick whole sequences of consecutive frames (``selectedSequenceLength`` > 1)."""
+    result, length = work.result, work.cfg.docker.selected_sequence_length
+    for i, entry in enumerate(work.entries):
+        if entry.input.type not in (SelectionInputType.EMBEDDINGS, SelectionInputType.RANDOM):
+            raise PipelineError(
+                f"selection.strategies[{i}].input.type: {entry.input.type.value} is not "
+                "supported with selectedSequenceLength > 1 (use EMBEDDINGS or RANDOM)"
+            )
+    sequences = split_sequences(result.filenames, result.frames, length)
+    if not sequences:
+        raise PipelineError(
+            f"selectedSequenceLength {length}: no video or folder has {length} consecutive "
+            "usable frames"
+        )
+    rows = sequence_embeddings(result.embeddings, sequences, work.cfg.docker.normalize_embeddings)
+    ids = [f"{s.source}#{s.rows[0]}" for s in sequences]
+    n = sequence_count(n_frames, length)
+    selection = _run_engine(work, _sources(work, ids, rows), n, f"sequences of {length} frames")
+    picked = [sequences[i] for i in selection.indices]
+    selected = [name for seq in picked for name in seq.names]
+    return selected, selection, sequence_information(picked, result.frames, result.videos)
+
+
+def compute(work: RunWork) -> StageOutput:
+    """Resolve every strategy's input and run the selection engine."""
+    cfg, result = work.cfg, work.result
+    assert cfg.selection is not None
+    n = resolve_sample_count(
+        len(result.filenames), cfg.selection.n_samples, cfg.selection.proportion_samples
+    )
+    sequences = None
+    if cfg.docker.selected_sequence_length > 1:
+        selected, selection, sequences = _select_sequences(work, n)
+    else:
+        what = "object crops" if result.object_task is not None else "samples"
+        sources = _sources(work, result.filenames, result.embeddings)
+        selection = _run_engine(work, sources, n, what)
+        selected = [result.filenames[i] for i in selection.indices]
     datapool_names = _datapool_filenames(work)
     info = selection_info(result, selected, datapool_names, selection, work.training_info)
     return StageOutput(
-        {"selected": selected, "stop_reason": selection.stop_reason, "selection_info": info}
+        {
+            "selected": selected,
+            "stop_reason": selection.stop_reason,
+            "selection_info": info,
+            "sequences": sequences,
+        }
     )
 
 
@@ -142,7 +192,11 @@ def restore(work: RunWork, output: StageOutput) -> None:
     result.stop_reason = str(output.info["stop_reason"])
     result.selection_info = dict(output.info["selection_info"])
     result.datapool_filenames = _datapool_filenames(work)
-    work.state(_STATE, f"Selected {len(result.selected)} samples; stopped: {result.stop_reason}")
+    result.sequence_information = output.info.get("sequences")
+    what = "samples"
+    if result.sequence_information is not None:
+        what = f"frames in {len(result.sequence_information)} sequences"
+    work.state(_STATE, f"Selected {len(result.selected)} {what}; stopped: {result.stop_reason}")
 
 
 def selection_info(

@@ -29,6 +29,7 @@ from winnow_gpu_worker.stages.report_inputs import (
     predictions_for_report,
     write_predictions,
 )
+from winnow_gpu_worker.stages.sample_images import Dump, save_crops, save_frames
 from winnow_gpu_worker.stages.work import PipelineResult, RunWork
 from winnow_gpu_worker.steps.base import StageOutput
 from winnow_gpu_worker.steps.sampling import jsonable
@@ -60,32 +61,83 @@ def compute(work: RunWork) -> StageOutput:
             result.datapool_filenames + result.selected,
             np.concatenate([*pool_rows, result.embeddings[selected_rows]]),
         )
-    dumped: list[str] = []
-    if docker.dump_dataset:
-        work.state(_STATE, f"Copying {len(result.selected)} selected files")
-        try:
-            dumped = dump_selected(
-                work.input_store.read,
-                out,
-                keys,
-                result.selected,
-                docker.output_image_format,
-                docker.output_image_size,
-            )
-        except ValueError as exc:
-            raise PipelineError(f"dump_dataset: {exc}") from exc
+    dumped = _save_sample_images(work)
     if datapool is not None and (
         docker.datasource is None or docker.datasource.enable_datapool_update
     ):
         update_datapool(
             work.lightly_store,
             datapool,
-            work.names,
+            work.files,
             result.selected,
             work.raw_embeddings[selected_rows],
         )
         work.state(_STATE, "Updated the datapool")
     return StageOutput({"dumped_keys": dumped})
+
+
+def _save_sample_images(work: RunWork) -> list[str]:
+    """Frames and crops get images of their own; ``dump_dataset`` copies every selected
+    sample. Returns the dumped keys."""
+    docker, result = work.cfg.docker, work.result
+    dump = (
+        Dump(work.keys, docker.output_image_format, docker.output_image_size)
+        if docker.dump_dataset
+        else None
+    )
+    frames = [n for n in result.selected if n in result.frames]
+    dumped: list[str] = []
+    if result.object_task is not None:
+        work.state(_STATE, f"Saving {len(result.selected)} selected object crops")
+        return save_crops(result.selected, work.read, work.out, dump, _upload_crops(work))
+    if frames:
+        work.state(_STATE, f"Extracting {len(frames)} selected video frames")
+        dumped += save_frames(
+            frames, result.frames, result.videos, work.video_files().path, work.out, dump
+        )
+    images = [n for n in result.selected if n not in result.frames]
+    if dump is not None and images:
+        work.state(_STATE, f"Copying {len(images)} selected files")
+        try:
+            dumped += dump_selected(
+                work.read, work.out, work.keys, images, dump.image_format, dump.size
+            )
+        except ValueError as exc:
+            raise PipelineError(f"dump_dataset: {exc}") from exc
+    return dumped
+
+
+def _upload_crops(work: RunWork) -> bool:
+    """``crops.enableUpload`` (default on), limited to ``crops.enableUploadForTasks``."""
+    crops = work.cfg.docker.crops
+    if crops is None:
+        return True
+    tasks = crops.enable_upload_for_tasks
+    return crops.enable_upload and (tasks is None or work.result.object_task in tasks)
+
+
+def videos_document(result: PipelineResult) -> dict[str, Any]:
+    """``data/videos.json``: every input video with its selected frames (for the reporter)."""
+    picked: dict[str, list[int]] = {}
+    for name in result.selected:
+        frame = result.frames.get(name)
+        if frame is not None:
+            picked.setdefault(frame.video, []).append(frame.index)
+    videos = []
+    for video, probe in sorted(result.videos.items()):
+        indices = sorted(picked.get(video, []))
+        videos.append(
+            {
+                "video": video,
+                "n_frames": probe.n_frames,
+                "fps": probe.fps,
+                "duration_sec": probe.duration_sec,
+                "corrupt": result.corrupt_videos.get(video),
+                "selected_frame_indices": indices,
+                "selected_frame_timestamps_sec": [probe.timestamp_sec(i) for i in indices],
+            }
+        )
+    return {"videos": videos}
 
 
 def restore(work: RunWork, output: StageOutput) -> None:
@@ -121,13 +173,19 @@ def save_outputs(
         store,
         keys,
         {
-            "corrupt": sorted(result.corrupt),
+            "corrupt": sorted({*result.corrupt, *result.corrupt_videos}),
             "duplicate": sorted(result.duplicates),
             "removed": result.removed,
             "selected": result.selected,
         },
     )
-    write_json(store, keys.corruptness_info, {"corrupt_samples": result.corrupt})
+    corruptness: dict[str, Any] = {"corrupt_samples": result.corrupt}
+    if result.videos:
+        corruptness["corrupt_videos"] = result.corrupt_videos
+        write_json(store, keys.videos, videos_document(result))
+    write_json(store, keys.corruptness_info, corruptness)
+    if result.sequence_information is not None:
+        write_json(store, keys.sequence_information, result.sequence_information)
     write_json(store, keys.exact_duplicates, result.duplicates)
     write_json(store, keys.selection_info, result.selection_info)
     custom = custom_metadata or {}

@@ -34,7 +34,7 @@ def compute(work: RunWork) -> StageOutput:
         checkpoint,
         source,
         train_on=work.clean,
-        read=work.input_store.read,
+        read=work.read,
         device=work.settings.device,
         on_epoch=lambda epoch, total, loss: work.state(
             RunState.TRAINING, f"Epoch {epoch}/{total}, loss {loss:.4f}"
