@@ -14,6 +14,7 @@ from winnow_reporter.pdf.sections.metadata import metadata_section
 from winnow_reporter.pdf.sections.notes import notes_section
 from winnow_reporter.pdf.sections.predictions import predictions_section
 from winnow_reporter.pdf.sections.selection_examples import examples_section
+from winnow_reporter.pdf.sections.videos import videos_section
 from winnow_reporter.pdf.story import Story
 from winnow_reporter.pdf.wording import REPORT_TITLE
 from winnow_reporter.plots import plot_names
@@ -36,6 +37,7 @@ def render_pdf(report: Report, plots: Mapping[str, bytes]) -> bytes:
     job_section(s, report)
     savings_section(s, report)
     statistics_section(s, report)
+    videos_section(s, report, names)  # runs with videos only
     embedding_section(s, report, names)
     examples_section(s, report, names)
     metadata_section(s, report, names)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["REPORT_TITLE", "SECTIONS", "TOC_TITLE", "UNTRAINED_TEXT"]
+__all__ = ["REPORT_TITLE", "SECTIONS", "TOC_TITLE", "UNTRAINED_TEXT", "VIDEOS_SECTION"]
 
 REPORT_TITLE = "Winnow curation report"
 TOC_TITLE = "Table of contents"
 UNTRAINED_TEXT = "UNTRAINED (randomly initialised weights)"
-#: Section headings of the report, in order (the TOC lists them).
+#: The heading of the section only runs with videos have (after "Dataset statistics").
+VIDEOS_SECTION = "Videos"
+#: Section headings of every report, in order (the TOC lists them).
 SECTIONS = (
     "Job information",
     "Annotation savings",

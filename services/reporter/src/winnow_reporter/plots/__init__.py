@@ -3,7 +3,8 @@
 :func:`render_plots` draws every plot of a report; :func:`plot_names` lists their file names
 (as in Lightly's ``plots/`` folder), which the PDF uses too. Modules: ``style`` (colours and
 figure helpers), ``names``, ``histograms`` (NDPS), ``categories`` (CDPS), ``scatter`` (2-D
-views), ``examples`` (selection examples) and ``render``.
+views), ``examples`` (selection examples), ``videos`` (the video sampling timeline) and
+``render``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from winnow_reporter.plots.names import (
     PLOT_DISTANCE_TO_COVER,
     PLOT_SCATTER_PCA,
     PLOT_SCATTER_PCA_NO_OVERLAY,
+    PLOT_VIDEO_TIMELINE,
     PlotNames,
     ScatterView,
     plot_names,
@@ -32,6 +34,13 @@ from winnow_reporter.plots.style import (
     SET_LABELS,
     SET_LINESTYLES,
 )
+from winnow_reporter.plots.videos import (
+    MAX_TIMELINE_VIDEOS,
+    TimelineRows,
+    timeline_height_in,
+    timeline_rows,
+    video_timeline_plot,
+)
 
 __all__ = [
     "COLOR_DATAPOOL",
@@ -40,19 +49,25 @@ __all__ = [
     "COLOR_REMOVED",
     "COLOR_SELECTED",
     "COLOR_SELECTED_WITH_DATAPOOL",
+    "MAX_TIMELINE_VIDEOS",
     "NOT_AVAILABLE_TEXT",
     "PLOT_DISTANCE_AFTER",
     "PLOT_DISTANCE_BEFORE",
     "PLOT_DISTANCE_TO_COVER",
     "PLOT_SCATTER_PCA",
     "PLOT_SCATTER_PCA_NO_OVERLAY",
+    "PLOT_VIDEO_TIMELINE",
     "SET_COLORS",
     "SET_LABELS",
     "SET_LINESTYLES",
     "PlotNames",
     "ScatterView",
+    "TimelineRows",
     "plot_filter_decision",
     "plot_names",
     "render_plots",
     "safe_name",
+    "timeline_height_in",
+    "timeline_rows",
+    "video_timeline_plot",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "PLOT_DISTANCE_TO_COVER",
     "PLOT_SCATTER_PCA",
     "PLOT_SCATTER_PCA_NO_OVERLAY",
+    "PLOT_VIDEO_TIMELINE",
     "PlotNames",
     "ScatterView",
     "plot_names",
@@ -29,6 +30,8 @@ PLOT_DISTANCE_AFTER = "distance_distr_after.png"
 PLOT_DISTANCE_TO_COVER = "distance_to_cover.png"
 PLOT_SCATTER_PCA = "scatter_pca.png"
 PLOT_SCATTER_PCA_NO_OVERLAY = "scatter_pca_no_overlay.png"
+#: runs with videos only
+PLOT_VIDEO_TIMELINE = "video_sampling_timeline.png"
 #: Lightly numbers the example pairs' plots 0, 11, 22, ...
 FILTER_DECISION_STEP = 11
 
@@ -66,6 +69,8 @@ class PlotNames:
     metadata: list[tuple[MetadataGroup, str, str]] = field(default_factory=list)
     #: task -> ("categories" file name, {score: file name})
     predictions: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    #: the video sampling timeline (``None``: a run without videos)
+    video_timeline: str | None = None
 
 
 class _Unique:
@@ -107,6 +112,9 @@ def plot_names(report: Report) -> PlotNames:
     """Every plot file name :func:`~winnow_reporter.plots.render_plots` writes for ``report``."""
     names = PlotNames()
     unique = _Unique({names.distance_before, names.distance_after, names.distance_to_cover})
+    if report.general_information.dataset_information.video_information is not None:
+        names.video_timeline = PLOT_VIDEO_TIMELINE
+        unique.taken.add(PLOT_VIDEO_TIMELINE)
     _scatter_views(report, names, unique)
     pairs = report.general_information.selected_and_removed_image_examples
     for i, _ in enumerate(pairs):

@@ -9,6 +9,7 @@ from winnow_reporter.plots.examples import plot_filter_decision
 from winnow_reporter.plots.histograms import distance_plot, share_histogram
 from winnow_reporter.plots.names import PlotNames, plot_names
 from winnow_reporter.plots.scatter import scatter_plot
+from winnow_reporter.plots.videos import video_timeline_plot
 from winnow_reporter.report.model import CategoricalDistributionPerSet, Report, SetName
 
 __all__ = ["render_plots"]
@@ -79,4 +80,7 @@ def render_plots(report: Report, thumbnails: Mapping[str, bytes]) -> dict[str, b
         plots[name] = plot_filter_decision(pairs[i], thumbnails, number=i + 1)
     plots |= _metadata_plots(report, names)
     plots |= _prediction_plots(report, names)
+    videos = report.general_information.dataset_information.video_information
+    if names.video_timeline is not None and videos is not None:
+        plots[names.video_timeline], _ = video_timeline_plot(videos)
     return plots

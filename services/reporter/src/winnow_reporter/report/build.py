@@ -40,6 +40,7 @@ from winnow_reporter.report.model import (
 from winnow_reporter.report.run_folder import RunOutputs
 from winnow_reporter.report.run_info import RunInfo
 from winnow_reporter.report.summary import RunSummary, summarize
+from winnow_reporter.report.videos import video_section
 
 __all__ = ["build_report"]
 
@@ -150,6 +151,10 @@ def build_report(
     if not pairs:
         notes.append("No selected/removed example pairs: the selection kept or removed everything.")
     general = _general(outputs, info, sizes, pairs, settings)
+    videos = video_section(outputs, notes)
+    if videos is not None:
+        dataset = general.dataset_information
+        dataset.video_level_sizes, dataset.video_information = videos
     analysis = DatasetAnalysis(
         embedding_information=embedding_section(outputs, sets, settings, notes),
         metadata_information=metadata_section(outputs, sets, notes),

@@ -52,6 +52,8 @@ __all__ = [
     "SelectionStrategy",
     "SetName",
     "TaskSavings",
+    "VideoInformation",
+    "VideoSizes",
     "WorkerInformation",
 ]
 
@@ -198,11 +200,55 @@ class DatasetSizes(WireModel):
     n_selected_with_datapool: Count = 0
 
 
+class VideoSizes(WireModel):
+    """One input video: its frames counted as ``datasetSizes`` counts samples, and where the
+    selected frames are (seconds from the start, for the timeline)."""
+
+    video: str
+    #: frames the video has (0 for a corrupt video that could not be decoded)
+    n_input: Count = 0
+    n_corrupt: Count = 0
+    n_duplicate: Count = 0
+    n_removed: Count = 0
+    n_selected: Count = 0
+    fps: float | None = None
+    duration_sec: float | None = None
+    #: why the video could not be used; ``None`` for a usable video
+    corrupt: str | None = None
+    selected_frame_timestamps_sec: list[float] = Field(default_factory=list)
+
+
+class VideoInformation(WireModel):
+    """The input videos of a run with videos: counts of videos and frames, and every video."""
+
+    n_videos: Count = 0
+    n_corrupt_videos: Count = 0
+    n_usable_videos: Count = 0
+    #: frames of the usable videos
+    n_frames: Count = 0
+    n_selected_frames: Count = 0
+    #: sequence selection only (``selectedSequenceLength`` > 1): sequences selected and their
+    #: length in frames; ``None`` for a frame-level selection
+    n_selected_sequences: Count | None = None
+    selected_sequence_length: Count | None = None
+    #: sorted by video
+    videos: list[VideoSizes] = Field(default_factory=list)
+
+
 class DatasetInformation(WireModel):
     dataset_id: str = ""
     dataset_name: str = ""
     dataset_url: str | None = None
     dataset_sizes: DatasetSizes = Field(default_factory=DatasetSizes)
+    #: Lightly's ``videoLevelSizes``: the ``datasetSizes`` counts over videos (input videos,
+    #: corrupt ones, usable ones with and without a selected frame); runs with videos only
+    video_level_sizes: DatasetSizes | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_is_none
+    )
+    #: runs with videos only
+    video_information: VideoInformation | SkipJsonSchema[None] = Field(
+        default=None, exclude_if=_is_none
+    )
 
 
 class ModelInformation(WireModel):

@@ -2,7 +2,8 @@
 
 Everything the report shows is computed from this folder (embeddings, filename lists,
 ``data/selection.json``, ``data/metadata.jsonl``, ``data/predictions.json``,
-``config/config.json``), so the server and the standalone CLI build the same report.
+``config/config.json``, and for runs with videos ``data/videos.json`` and
+``data/sequence_information.json``), so the server and the standalone CLI build the same report.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ class RunOutputs:
     config: dict[str, Any] = field(default_factory=dict)
     datapool_filenames: list[str] = field(default_factory=list)
     datapool_embeddings: np.ndarray | None = None
+    #: ``data/videos.json``'s ``videos`` (``None``: a run without videos)
+    videos: list[dict[str, Any]] | None = None
+    #: ``data/sequence_information.json`` (``None``: not a sequence run)
+    sequence_information: list[dict[str, Any]] | None = None
+    #: ``corrupt_videos`` of the corruptness check: ``{video: reason}``
+    corrupt_videos: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_example_images(self) -> int:
@@ -62,12 +69,14 @@ def _lines(data: bytes | None) -> list[str]:
 def load_run_outputs(store: DatasourceStore, keys: RunKeys) -> RunOutputs:
     """Parse the run folder under ``keys``; optional files may be missing (older runs)."""
     filenames, embeddings, _ = read_embeddings_csv(store.read(keys.embeddings_csv))
+    corruptness = json.loads(store.read(keys.corruptness_info))
     outputs = RunOutputs(
         filenames=filenames,
         embeddings=np.asarray(embeddings, dtype=np.float32),
         selected=_lines(store.read(keys.filenames("selected"))),
-        corrupt=json.loads(store.read(keys.corruptness_info))["corrupt_samples"],
+        corrupt=corruptness["corrupt_samples"],
         duplicates=json.loads(store.read(keys.exact_duplicates)),
+        corrupt_videos=dict(corruptness.get("corrupt_videos") or {}),
     )
     for key, attr in (
         (keys.selection_info, "selection_info"),
@@ -78,6 +87,12 @@ def load_run_outputs(store: DatasourceStore, keys: RunKeys) -> RunOutputs:
         if raw:
             setattr(outputs, attr, json.loads(raw))
     _load_metadata(outputs, _optional(store, keys.metadata))
+    raw_videos = _optional(store, keys.videos)
+    if raw_videos:
+        outputs.videos = list(json.loads(raw_videos).get("videos") or [])
+        raw_sequences = _optional(store, keys.sequence_information)
+        if raw_sequences:
+            outputs.sequence_information = list(json.loads(raw_sequences))
     n_pool = int(outputs.selection_info.get("n_preselected_datapool") or 0)
     raw_pool = _optional(store, keys.selected_embeddings_with_datapool_csv) if n_pool else None
     if raw_pool:

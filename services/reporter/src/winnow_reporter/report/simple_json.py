@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from winnow_reporter.report.model import Report
+from winnow_reporter.report.model import DatasetSizes, Report, VideoInformation
 from winnow_reporter.report.summary import RunSummary
 
 __all__ = ["report_json", "summary_of"]
@@ -29,12 +29,15 @@ def report_json(report: Report) -> dict[str, Any]:
     """The simple ``report.json`` document (camelCase keys, JSON-serialisable).
 
     ``timing.startedAt`` / ``timing.endedAt`` are ISO 8601 UTC strings (``...Z``) or null.
+    A run with videos adds ``videos``: the counts of videos and frames, ``videoLevelSizes``
+    and one entry per video (``video``, ``nInput`` frames, ``nCorrupt``, ``nDuplicate``,
+    ``nRemoved``, ``nSelected``, ``fps``, ``durationSec``, ``corrupt``).
     Raises ``ValueError`` for a report without a :class:`RunSummary` (not built from a run).
     """
     summary = summary_of(report)
     general = report.general_information
     run, dataset = general.run_information, general.dataset_information
-    return {
+    document: dict[str, Any] = {
         "runId": run.run_id,
         "datasetId": dataset.dataset_id,
         "datasetName": dataset.dataset_name,
@@ -59,3 +62,18 @@ def report_json(report: Report) -> dict[str, Any]:
             "after": summary.distance_after.model_dump(by_alias=True),
         },
     }
+    if dataset.video_information is not None:
+        document["videos"] = _videos(dataset.video_information, dataset.video_level_sizes)
+    return document
+
+
+def _videos(info: VideoInformation, level_sizes: DatasetSizes | None) -> dict[str, Any]:
+    """The video counts: over the run, ``videoLevelSizes`` and per video (no timestamps)."""
+    counts = info.model_dump(mode="json", by_alias=True, exclude={"videos"})
+    if level_sizes is not None:
+        counts["videoLevelSizes"] = level_sizes.model_dump(by_alias=True)
+    counts["videos"] = [
+        v.model_dump(mode="json", by_alias=True, exclude={"selected_frame_timestamps_sec"})
+        for v in info.videos
+    ]
+    return counts
