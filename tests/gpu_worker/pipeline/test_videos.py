@@ -141,3 +141,32 @@ def test_a_sequence_run_selects_whole_sequences(video_root: Path, tmp_path: Path
         )
         selected += seq["frame_names"]
     assert sorted(selected) == sorted(result.selected)
+
+
+def test_frames_read_their_own_or_their_videos_custom_metadata(
+    video_root: Path, tmp_path: Path
+) -> None:
+    root, lightly_root = tmp_path / "input", tmp_path / "lightly"
+    (root / "clips").mkdir(parents=True)
+    for video in GOOD:
+        (root / video).write_bytes((video_root / video).read_bytes())
+    meta = lightly_root / ".lightly/metadata/clips"
+    meta.mkdir(parents=True)
+    (meta / "moving.json").write_text(
+        json.dumps({"file_name": "clips/moving.mp4", "type": "video", "metadata": {"w": "sun"}})
+    )
+    (meta / "other-03-avi.json").write_text(
+        json.dumps(
+            {"file_name": "clips/other-03-avi.png", "type": "frame", "metadata": {"w": "rain"}}
+        )
+    )
+    _, lightly, _ = run_local(root, lightly_root, config_doc(removeExactDuplicates=False))
+
+    records = {
+        r["filename"]: r.get("custom", {}).get("w")
+        for r in map(json.loads, lines(lightly, KEYS.metadata))
+    }
+    assert records["clips/other-03-avi.png"] == "rain"
+    assert records["clips/other-04-avi.png"] is None  # the AVI has no video-level record
+    moving = [n for n in records if n.startswith("clips/moving")]
+    assert len(moving) == 40 and all(records[n] == "sun" for n in moving)

@@ -22,6 +22,10 @@ entry (minus ``image_id``) becomes the record of its image. A per-file JSON file
 record as a whole for the same filename. The two reserved names directly in
 ``.lightly/metadata/`` (``schema.json``, ``custom_metadata.json``) are never per-file records.
 
+A video's file (``"type": "video"``, e.g. ``.lightly/metadata/clips/v.json`` for ``clips/v.mp4``)
+is the record of each of its frames that has no ``"type": "frame"`` file of its own
+(``.lightly/metadata/clips/v-007-mp4.json``).
+
 When two input files share a metadata file (``a.png`` and ``a.jpg`` -> ``a.json``) and the
 record's ``file_name`` names one of them, only that one gets it; otherwise all of them do.
 """
@@ -151,6 +155,7 @@ def load_custom_metadata(
     filenames: Sequence[str],
     *,
     max_workers: int = 16,
+    videos: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Load the custom metadata record (the nested ``metadata`` object) of each filename.
 
@@ -159,7 +164,8 @@ def load_custom_metadata(
     listed once and only existing per-file JSON files are read (``max_workers`` reads run in
     parallel threads). Returns ``{filename: metadata}`` for the files that have a record; files
     without one are absent. Raises ``ValueError`` for invalid JSON or a per-file document
-    without an object ``metadata``.
+    without an object ``metadata``. ``videos`` maps frame names to their video: a frame without a
+    record of its own gets its video's record (a document with ``"type": "video"``).
     """
     wanted = set(filenames)
     listing = _listing(list_files)
@@ -184,7 +190,34 @@ def load_custom_metadata(
         targets = [owner] if owner in candidates else candidates
         for filename in targets:
             records[filename] = doc["metadata"]
+    if videos:
+        _inherit_video_records(records, wanted, videos, listing, read, max_workers)
     return records
+
+
+def _inherit_video_records(
+    records: dict[str, dict[str, Any]],
+    wanted: set[str],
+    videos: Mapping[str, str],
+    listing: set[str],
+    read: ReadFile,
+    max_workers: int,
+) -> None:
+    """Frames without a record take their video's (``"type": "video"``) record."""
+    frames_by_key: dict[str, list[str]] = {}
+    for frame in wanted:
+        video = videos.get(frame)
+        if video is not None and frame not in records:
+            key = metadata_key(video)
+            if key in listing:
+                frames_by_key.setdefault(key, []).append(frame)
+    for key, doc in read_json_files(frames_by_key, read, max_workers):
+        if not isinstance(doc, dict) or doc.get("type") != "video":
+            continue
+        if not isinstance(doc.get("metadata"), dict):
+            raise ValueError(f"{key} must be an object with a 'metadata' object")
+        for frame in frames_by_key[key]:
+            records[frame] = doc["metadata"]
 
 
 _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

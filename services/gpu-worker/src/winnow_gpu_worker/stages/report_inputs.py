@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,15 +24,19 @@ log = logging.getLogger(__name__)
 
 
 def custom_metadata_for_report(
-    store: DatasourceStore, filenames: Sequence[str], loaded: dict[str, dict[str, Any]] | None
+    store: DatasourceStore,
+    filenames: Sequence[str],
+    loaded: dict[str, dict[str, Any]] | None,
+    videos: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The custom metadata records of ``filenames`` (already loaded ones are reused)."""
+    """The custom metadata records of ``filenames`` (already loaded ones are reused);
+    ``videos`` maps frame names to their video (frames inherit video-level records)."""
     if loaded is not None:
         return loaded
     if not store.list_files(METADATA_DIR.rstrip("/")):
         return {}
     try:
-        return load_custom_metadata(store.list_files, store.read, filenames)
+        return load_custom_metadata(store.list_files, store.read, filenames, videos=videos)
     except ValueError as exc:
         log.warning("custom metadata left out of the report: %s", exc)
         return {}

@@ -70,6 +70,8 @@ class SelectionSources:
     custom_metadata: dict[str, dict[str, Any]] | None = None
     metadata_schema: list[MetadataSchemaEntry] = field(default_factory=list)
     predictions: dict[str, TaskPredictions] = field(default_factory=dict)
+    # Frame name -> video: frames inherit their video's custom metadata record.
+    videos: Mapping[str, str] = field(default_factory=dict)
 
     def load(self, entries: Sequence[SelectionEntry], on_state: StateCallback) -> None:
         """Read the custom metadata and predictions the entries need (once each)."""
@@ -79,7 +81,7 @@ class SelectionSources:
             try:
                 self.metadata_schema = load_metadata_schema(store.list_files, store.read)
                 self.custom_metadata = load_custom_metadata(
-                    store.list_files, store.read, self.filenames
+                    store.list_files, store.read, self.filenames, videos=self.videos
                 )
             except ValueError as exc:
                 raise PipelineError(f"custom metadata: {exc}") from exc

@@ -114,6 +114,7 @@ def _sources(work: RunWork, filenames: list[str], embeddings: np.ndarray) -> Sel
         lightly_metadata=work.metadata,
         lightly_store=work.lightly_store,
         query_embeddings=_query_sets(work),
+        videos={name: frame.video for name, frame in work.result.frames.items()},
     )
 
 

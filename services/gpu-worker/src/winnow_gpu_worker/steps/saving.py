@@ -42,7 +42,10 @@ def compute(work: RunWork) -> StageOutput:
     cfg, result, out, keys = work.cfg, work.result, work.out, work.keys
     docker = cfg.docker
     work.state(_STATE, f"Saving results to {out.describe()}")
-    custom = custom_metadata_for_report(work.lightly_store, result.filenames, work.custom_metadata)
+    videos = {name: frame.video for name, frame in result.frames.items()}
+    custom = custom_metadata_for_report(
+        work.lightly_store, result.filenames, work.custom_metadata, videos
+    )
     save_outputs(result, cfg, out, keys, work.metadata, custom)
     write_predictions(
         out, keys, predictions_for_report(work.lightly_store, result.filenames, work.predictions)
