@@ -13,7 +13,11 @@ from typing import Any
 
 from winnow_common.enums import RunState
 from winnow_common.errors import PipelineError
-from winnow_common.schemas import worker_config
+from winnow_common.schemas.worker_config import (
+    crop_dataset_name,
+    object_level_padding,
+    object_level_task,
+)
 from winnow_gpu_worker.stages.crops import CropReader, CropRef, list_crops
 from winnow_gpu_worker.stages.work import RunWork
 from winnow_gpu_worker.steps.base import StageOutput
@@ -23,12 +27,12 @@ _STATE = RunState.INITIALIZING_OBJECT_CROPS
 
 def is_object_level(cfg: Any) -> bool:
     """The stage runs only for object-level configs."""
-    return getattr(worker_config, "object_level_task", lambda _c: None)(cfg) is not None  # TEMP
+    return object_level_task(cfg) is not None
 
 
 def compute(work: RunWork) -> StageOutput:
     """List every box of the task on the clean images."""
-    task = worker_config.object_level_task(work.cfg)
+    task = object_level_task(work.cfg)
     assert task is not None
     if work.result.frames:
         raise PipelineError(
@@ -61,8 +65,8 @@ def restore(work: RunWork, output: StageOutput) -> None:
     result = work.result
     result.object_task = task
     result.crops = {c.name: c for c in crops}
-    result.crop_dataset_name = worker_config.crop_dataset_name(work.cfg)
-    padding = worker_config.object_level_padding(work.cfg)
+    result.crop_dataset_name = crop_dataset_name(work.cfg)
+    padding = object_level_padding(work.cfg)
     work.sample_reader = CropReader(work.input_store.read, crops, padding).read
     parents = len({c.parent for c in crops})
     work.clean = sorted(result.crops)
