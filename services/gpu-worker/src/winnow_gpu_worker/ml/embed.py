@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 from winnow_common.errors import StorageUnavailable
 from winnow_gpu_worker.ml.images import decode_failure, decode_rgb
@@ -91,12 +91,22 @@ def ignore_stop_signals(_worker_id: int = 0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _decode_rgb(data: bytes, size: int) -> np.ndarray:
-    """Decode ``data`` to a normalised float32 CHW array of ``size`` x ``size``."""
-    rgb = decode_rgb(data, size).resize((size, size), Image.Resampling.BILINEAR)
+def rgb_to_array(image: Image.Image, size: int) -> np.ndarray:
+    """The model input for an RGB image: ``size`` x ``size`` bilinear, /255, ImageNet mean/std.
+
+    Returns a float32 CHW array. Every model input goes through here (decoded image files and
+    video frames alike), so a frame embedded from its video equals the frame embedded from its
+    extracted PNG.
+    """
+    rgb = image.resize((size, size), Image.Resampling.BILINEAR)
     arr = np.asarray(rgb, dtype=np.float32) / np.float32(255.0)
     arr = (arr - IMAGENET_MEAN) / IMAGENET_STD
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
+
+
+def _decode_rgb(data: bytes, size: int) -> np.ndarray:
+    """Decode ``data`` to a normalised float32 CHW array of ``size`` x ``size``."""
+    return rgb_to_array(decode_rgb(data, size), size)
 
 
 class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
@@ -134,7 +144,7 @@ class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
 
 @dataclass
 class EmbeddingResult:
-    """Embeddings of the successfully decoded images, in sorted filename order.
+    """Embeddings of the successfully decoded inputs, in the input order (sorted for images).
 
     ``precision`` is the arithmetic the model ran in (``"fp32"``, ``"bf16"`` or ``"fp16"``);
     ``calibration_min_cosine`` is the smallest cosine between reduced-precision and float32
@@ -208,10 +218,49 @@ def embed_images(
 
     Filenames are de-duplicated and sorted; the returned ``embeddings`` (float32, N x D) follow
     ``result.filenames``. Files that cannot be read or decoded are left out and listed in
-    ``result.failed`` with a reason. Only one batch (times the loader's prefetch) of decoded
-    pixels is alive at a time. ``num_workers`` decoding processes (``-1``: one per CPU core, ``0``:
-    decode in this process) feed the model; ``multiprocessing_context`` (e.g. ``"spawn"``) is
-    passed to the DataLoader for callers whose process must not fork.
+    ``result.failed`` with a reason. The other arguments are :func:`embed_dataset`'s, which
+    runs the model over an :class:`ImageBytesDataset` of the names.
+    """
+    names = sorted(set(filenames))
+    return embed_dataset(
+        ImageBytesDataset(names, read, input_size),
+        names,
+        model,
+        input_size=input_size,
+        batch_size=batch_size,
+        num_workers=num_workers,
+        device=device,
+        progress=progress,
+        multiprocessing_context=multiprocessing_context,
+        precision=precision,
+    )
+
+
+def embed_dataset(
+    dataset: Dataset[tuple[torch.Tensor, int, str]],
+    names: Sequence[str],
+    model: torch.nn.Module,
+    *,
+    batch_size: int = 64,
+    num_workers: int = 0,
+    device: str | torch.device = "auto",
+    progress: Callable[[int, int], None] | None = None,
+    multiprocessing_context: str | None = None,
+    precision: Precision = "auto",
+    input_size: int | None = None,
+) -> EmbeddingResult:
+    """Embed the items of ``dataset`` with ``model``, streaming batches through a DataLoader.
+
+    ``dataset`` (map-style or an ``IterableDataset``) yields ``(tensor CxHxW, position, error)``
+    where ``position`` indexes ``names`` (kept in the caller's order, not sorted) and a
+    non-empty ``error`` marks an item that could not be decoded (its tensor is ignored). The
+    result's ``filenames`` are the names that embedded, in ``names`` order, with their rows in
+    ``embeddings``; the others are in ``failed`` with their reason. Only one batch (times the
+    loader's prefetch) of decoded pixels is alive at a time. ``num_workers`` decoding processes
+    (``-1``: one per CPU core, ``0``: decode in this process) feed the model;
+    ``multiprocessing_context`` (e.g. ``"spawn"``) is passed to the DataLoader for callers whose
+    process must not fork. ``input_size`` (default: the dataset's ``input_size``, else 64) only
+    sizes the probe that reports the embedding width when nothing decoded.
 
     ``device="auto"`` picks CUDA when available (pinned host memory, asynchronous copies) and the
     CPU otherwise. The model is moved to the device in channels_last layout and put in eval mode.
@@ -223,7 +272,7 @@ def embed_images(
     """
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
-    names = sorted(set(filenames))
+    names = list(names)
     dev = _resolve_device(device)
     candidate = _candidate_precision(precision, dev)
     run = _ModelRun(
@@ -232,22 +281,13 @@ def embed_images(
         chosen=candidate,
         calibrate=precision == "auto" and candidate != "fp32",
     )
-    workers = (os.cpu_count() or 1) if num_workers < 0 else num_workers
-    loader = DataLoader(
-        ImageBytesDataset(names, read, input_size),
-        batch_size=batch_size,
-        shuffle=False,
-        num_workers=workers,
-        pin_memory=dev.type == "cuda",
-        multiprocessing_context=multiprocessing_context if workers > 0 else None,
-        worker_init_fn=ignore_stop_signals if workers > 0 else None,
-    )
     with torch.inference_mode():
+        loader = _loader(dataset, batch_size, num_workers, dev, multiprocessing_context)
         rows = _embed_batches(loader, names, run, progress)
         if rows.out is None:
-            # No image decoded; still report the model's embedding width for downstream CSVs.
-            dummy = torch.zeros(1, 3, input_size, input_size)
-            width = run.forward(dummy, "fp32").shape[1]
+            # Nothing decoded; still report the model's embedding width for downstream CSVs.
+            side = input_size or int(getattr(dataset, "input_size", 64))
+            width = run.forward(torch.zeros(1, 3, side, side), "fp32").shape[1]
             rows.out = np.empty((len(names), width), dtype=np.float32)
 
     kept = [n for n, ok in zip(names, rows.ok, strict=True) if ok]
@@ -258,6 +298,27 @@ def embed_images(
         failed=rows.failed,
         precision=run.chosen,
         calibration_min_cosine=run.calibration,
+    )
+
+
+def _loader(
+    dataset: Dataset[tuple[torch.Tensor, int, str]],
+    batch_size: int,
+    num_workers: int,
+    dev: torch.device,
+    multiprocessing_context: str | None,
+) -> DataLoader[tuple[torch.Tensor, int, str]]:
+    """The DataLoader over ``dataset``; an IterableDataset orders itself (no shuffle/sampler)."""
+    workers = (os.cpu_count() or 1) if num_workers < 0 else num_workers
+    ordering = {} if isinstance(dataset, IterableDataset) else {"shuffle": False}
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        num_workers=workers,
+        pin_memory=dev.type == "cuda",
+        multiprocessing_context=multiprocessing_context if workers > 0 else None,
+        worker_init_fn=ignore_stop_signals if workers > 0 else None,
+        **ordering,  # type: ignore[arg-type]
     )
 
 
