@@ -294,7 +294,7 @@ def test_pipeline_failure_exits_1_with_one_line(
     argv = [f"input_dir={empty}", f"output_dir={tmp_path / 'o'}", "stopping_condition.n_samples=3"]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "winnow-worker: failed: no image files found" in err
+    assert "winnow-worker: failed: no image or video files found" in err
     assert "Traceback" not in err
 
 

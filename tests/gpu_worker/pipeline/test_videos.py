@@ -67,8 +67,8 @@ def test_a_video_run_selects_frames_and_flags_corrupt_videos(
     expected = {name for video in GOOD for name in _frames_of(video_root, video)}
     assert "clips/moving-07-mp4.png" in expected and "clips/other-11-avi.png" in expected
     assert {n for n in result.frames if n.startswith("clips/")} == expected
-    # Frames of the listable bad videos count as input until the decode finds them corrupt.
-    assert result.n_input == len(result.frames) + 1  # the frames and the one image
+    # The frames of corrupt videos are not input samples (the videos are reported instead).
+    assert result.n_input == len(expected) + 1  # the frames and the one image
     assert {n for n in result.filenames if n.startswith("clips/")} == expected
     for video, n in GOOD.items():
         decoded = decode_all(video_root / video)

@@ -47,10 +47,12 @@ def render_standalone_report(
 
 def print_summary(console: Console, result: PipelineResult, output_dir: Path) -> None:
     """What was selected and removed, and where the results are."""
+    what = "samples" if result.videos else "images"
+    videos = f", {len(result.corrupt_videos)} corrupt videos" if result.videos else ""
     console.print(
-        f"Selected {len(result.selected)} of {result.n_input} images "
-        f"({len(result.corrupt)} corrupt, {len(result.duplicates)} exact duplicates removed); "
-        f"stopped: {result.stop_reason}.",
+        f"Selected {len(result.selected)} of {result.n_input} {what} "
+        f"({len(result.corrupt)} corrupt{videos}, {len(result.duplicates)} exact duplicates "
+        f"removed); stopped: {result.stop_reason}.",
         highlight=False,
         soft_wrap=True,
     )

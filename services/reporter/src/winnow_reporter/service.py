@@ -30,6 +30,7 @@ from winnow_common.lifecycle.runlog import write_attempt_log, write_run_log
 from winnow_common.runs import load_run_context
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RetryingStore, RunKeys
+from winnow_common.storage.keys import crop_image_key, frame_image_key
 from winnow_reporter.celery_app import app
 from winnow_reporter.pdf import render_pdf
 from winnow_reporter.plots import render_plots
@@ -97,7 +98,7 @@ def render_report(
     """
     # The run folder (a million-row embeddings CSV at scale) is parsed once, for one report.
     report = build_report(load_run_outputs(store, keys), run_info, reporter_settings())
-    thumbnails = thumbnails_for(report, read_input)
+    thumbnails = thumbnails_for(report, _sample_images(store, read_input))
     plots = render_plots(report, thumbnails)
     for name, png in plots.items():
         store.write(keys.plot(name), png, "image/png")
@@ -109,6 +110,25 @@ def render_report(
     )
     store.write(keys.report_v2_json, report.to_json().encode(), "application/json")
     return summary_of(report)
+
+
+def _sample_images(
+    store: DatasourceStore, read_input: Callable[[str], bytes] | None
+) -> Callable[[str], bytes] | None:
+    """Reads a sample's image: a selected video frame or crop from where the worker stored it
+    (frames and crops have no input file), anything else from the input."""
+
+    def read(name: str) -> bytes:
+        for key in (frame_image_key(name), crop_image_key(name)):
+            try:
+                return store.read(key)
+            except Exception:  # not stored there: the next place, and last the input
+                continue
+        if read_input is None:
+            raise FileNotFoundError(f"{name}: the input images are not reachable")
+        return read_input(name)
+
+    return read
 
 
 def _claim(run_id: str, holder: str) -> Claim | None:

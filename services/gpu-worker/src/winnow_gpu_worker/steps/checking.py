@@ -60,6 +60,10 @@ def restore(work: RunWork, output: StageOutput) -> None:
     result.corrupt_videos.update(output.info.get("corrupt_videos", {}))
     work.metadata = from_json_blob(output.blobs["metadata.json"])
     bad_videos = result.corrupt_videos
+    # A corrupt video is reported as a video: its frames are not samples of this run.
+    result.n_input -= sum(
+        1 for n in work.names if n in result.frames and result.frames[n].video in bad_videos
+    )
     work.clean = [
         n
         for n in work.names
