@@ -121,13 +121,31 @@ def test_unknown_datasource_is_404(client: TestClient, user: ApiUser) -> None:
     assert response.status_code == 404 and response.json()["code"] == "DATASET_DATASOURCE_UNKNOWN"
 
 
-def test_a_videos_dataset_is_refused_until_video_input_exists(
-    client: TestClient, user: ApiUser
-) -> None:
+def test_a_videos_dataset_is_accepted(client: TestClient, user: ApiUser) -> None:
     response = client.post(
         "/v1/datasets", params=user.params, json={"name": "my videos", "type": "Videos"}
     )
-    assert response.status_code == 422, response.text
-    assert response.json()["error"].startswith("type: 'Videos' datasets are not supported yet")
+    assert response.status_code == 201, response.text
+    dataset_id = response.json()["id"]
+    fetched = client.get(f"/v1/datasets/{dataset_id}", params=user.params).json()
+    assert fetched["type"] == "Videos" and fetched["name"] == "my videos"
+    assert "parentDatasetId" not in fetched
     listed = client.get("/v1/datasets", params=user.params).json()
-    assert "my videos" not in [d["name"] for d in listed]
+    assert "my videos" in [d["name"] for d in listed]
+
+
+def test_a_parent_dataset_must_be_usable_by_the_caller(
+    client: TestClient, user: ApiUser, other_user: ApiUser
+) -> None:
+    parent = create_dataset(client, user.params)
+    strangers = create_dataset(client, other_user.params)
+    body = {"name": "my crops", "type": "Crops", "parentDatasetId": strangers}
+    refused = client.post("/v1/datasets", params=user.params, json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == f"parentDatasetId: dataset {strangers} does not exist"
+    created = client.post(
+        "/v1/datasets", params=user.params, json={**body, "parentDatasetId": parent}
+    )
+    assert created.status_code == 201, created.text
+    fetched = client.get(f"/v1/datasets/{created.json()['id']}", params=user.params).json()
+    assert fetched["type"] == "Crops" and fetched["parentDatasetId"] == parent

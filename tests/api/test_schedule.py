@@ -151,12 +151,32 @@ def test_invalid_combinations_name_the_allowed_ones(client: TestClient, user: Ap
     assert response.status_code == 422 and "SCORES input needs 'task'" in response.json()["error"]
 
 
-def test_features_of_later_work_are_refused_not_ignored(client: TestClient, user: ApiUser) -> None:
+def test_sequence_rules_are_checked_when_a_config_is_created(
+    client: TestClient, user: ApiUser
+) -> None:
     sequences = {**GOOD, "docker": {"selectedSequenceLength": 2}}
     response = create_config(client, user.params, sequences)
     error = response.json()["error"]
     assert response.status_code == 422
-    assert "'docker.selectedSequenceLength' > 1 is not yet supported" in error
+    assert (
+        "'docker.enableCorruptnessCheck' is not supported together with "
+        "selectedSequenceLength > 1" in error
+    )
+    assert "'docker.removeExactDuplicates' is not supported together with" in error
+    docker = {
+        "selectedSequenceLength": 2,
+        "enableCorruptnessCheck": False,
+        "removeExactDuplicates": False,
+    }
+    odd = {"docker": docker, "selection": {"nSamples": 3, "strategies": DIVERSITY}}
+    response = create_config(client, user.params, odd)
+    assert response.status_code == 422
+    assert response.json()["error"].startswith(
+        "'selection.nSamples': 3 is not a multiple of the sequence length 2"
+    )
+    even = {"docker": docker, "selection": {"nSamples": 4, "strategies": DIVERSITY}}
+    response = create_config(client, user.params, even)
+    assert response.status_code == 201, response.text
 
 
 QUERY = {"datasetId": "0123456789abcdef01234567", "tagName": "query"}

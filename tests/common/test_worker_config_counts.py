@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from winnow_common.errors import InvalidWorkerConfig
-from winnow_common.schemas.worker_config import parse_worker_config
+from winnow_common.schemas.worker_config import object_level_task, parse_worker_config
 
 DIVERSITY = [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}]
 
@@ -58,14 +58,13 @@ def test_exactly_one_of_n_samples_and_proportion_samples(
     assert f"not {which}" in message
 
 
-def test_embeddings_with_a_task_is_refused_until_object_level_exists() -> None:
+def test_embeddings_with_a_task_is_object_level_selection() -> None:
     strategies = [
         DIVERSITY[0],
         {"input": {"type": "EMBEDDINGS", "task": "cars"}, "strategy": {"type": "DIVERSITY"}},
     ]
-    message = refused({"selection": {"nSamples": 3, "strategies": strategies}})
-    assert "'selection.strategies[1].input.task'" in message
-    assert "object-level selection" in message
+    cfg = parse_worker_config({"selection": {"nSamples": 3, "strategies": strategies}})
+    assert object_level_task(cfg) == "cars"
 
 
 def test_a_prediction_task_is_still_accepted() -> None:

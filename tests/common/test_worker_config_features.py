@@ -51,7 +51,6 @@ def test_wired_features_are_accepted(docker: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("docker", "fragment"),
     [
-        ({"selectedSequenceLength": 2}, "'docker.selectedSequenceLength' > 1 is not yet supported"),
         ({"pretagging": True}, "'docker.pretagging' is not supported"),
         (
             {"enableTraining": True, "embeddings": "e.csv"},

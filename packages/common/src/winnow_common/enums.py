@@ -11,6 +11,14 @@ class DatasetType(StrEnum):
     VIDEOS = "Videos"
 
 
+class SampleType(StrEnum):
+    """What a sample is: an image file, a frame of an input video, or an object crop."""
+
+    IMAGE = "IMAGE"
+    VIDEO_FRAME = "VIDEO_FRAME"
+    CROP = "CROP"
+
+
 class ImageType(StrEnum):
     FULL = "full"
     THUMBNAIL = "thumbnail"

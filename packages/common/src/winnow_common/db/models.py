@@ -27,6 +27,7 @@ from winnow_common.enums import (
     DatasetType,
     ImageType,
     RunState,
+    SampleType,
     ScheduledRunPriority,
     ScheduledRunState,
 )
@@ -60,6 +61,11 @@ class Dataset(ObjectIdMixin, TimestampMixin, Base):
     # has read the datasource.
     processed_until_timestamp: Mapped[int] = mapped_column(
         BigInteger, default=0, server_default=text("0")
+    )
+    # The dataset a ``Crops`` dataset's objects were cut from (Lightly's ``parentDatasetId``).
+    # SET NULL: deleting the images keeps the crops a user may still be labeling.
+    parent_dataset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("dataset.id", ondelete="SET NULL"), nullable=True
     )
 
 
@@ -237,17 +243,27 @@ class Sample(ObjectIdMixin, Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     # The user's custom metadata entry for this sample (``upload_custom_metadata``), as sent.
     custom_meta_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    # IMAGE: a file of the INPUT datasource; VIDEO_FRAME and CROP: an image a run extracted
+    # into the LIGHTLY datasource (``storage.keys.frame_image_key`` / ``crop_image_key``).
+    type: Mapped[str] = mapped_column(
+        String(16), default=SampleType.IMAGE.value, server_default=SampleType.IMAGE.value
+    )
+    # The wire ``videoFrameData`` / ``cropData`` objects as sent (camelCase keys), or None.
+    video_frame_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    crop_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
 
 
 class Tag(ObjectIdMixin, TimestampMixin, Base):
     __tablename__ = "tag"
     __table_args__ = (
         UniqueConstraint("dataset_id", "name"),
-        # A run records one selection tag: a retried result-recording cannot add a second one.
+        # A run records one selection tag per dataset (its own, and an object-level run's crops
+        # dataset): a retried result-recording cannot add a second one.
         # (Other tags may name the run too: ``runId`` of a user's tag.)
         Index(
-            "uq_tag_run_id_run_selection",
+            "uq_tag_run_id_dataset_id_run_selection",
             "run_id",
+            "dataset_id",
             unique=True,
             postgresql_where=text("run_selection"),
         ),

@@ -30,6 +30,12 @@ from winnow_common.schemas.base import (
     WireResponse,
 )
 
+# The sample models, re-exported ("X as X") for callers that import them from here.
+from winnow_common.schemas.wire_samples import CropData as CropData
+from winnow_common.schemas.wire_samples import SampleDataModes as SampleDataModes
+from winnow_common.schemas.wire_samples import SampleUpdateRequest as SampleUpdateRequest
+from winnow_common.schemas.wire_samples import VideoFrameData as VideoFrameData
+
 if TYPE_CHECKING:
     from winnow_common.db import models
 
@@ -107,6 +113,8 @@ class DatasetData(WireResponse):
     created_at: Timestamp
     last_modified_at: Timestamp
     datasources: list[str]
+    # A ``Crops`` dataset's source dataset (None: any other dataset).
+    parent_dataset_id: ObjectId | None = None
 
     @classmethod
     def from_row(
@@ -124,6 +132,7 @@ class DatasetData(WireResponse):
             created_at=row.created_at,
             last_modified_at=row.last_modified_at,
             datasources=datasource_ids,
+            parent_dataset_id=row.parent_dataset_id,
         )
 
 
@@ -432,45 +441,3 @@ class SharedAccessConfigData(WireResponse):
             created_at=row.created_at,
             last_modified_at=row.last_modified_at,
         )
-
-
-# --- samples ------------------------------------------------------------------------------
-
-
-class SampleDataModes(WireResponse):
-    """Lightly's ``SampleDataModes``: which keys are set depends on the requested mode."""
-
-    id: ObjectId
-    type: Literal["IMAGE"] | None = None
-    dataset_id: ObjectId | None = None
-    file_name: str | None = None
-    index: int | None = None
-    created_at: Timestamp | None = None
-    custom_meta_data: dict[str, Any] | None = None
-
-    @classmethod
-    def from_row(
-        cls, row: models.Sample, mode: Literal["ids", "fileNames", "full"]
-    ) -> SampleDataModes:
-        """The keys ``mode`` asks for: the id; id and fileName; or everything."""
-        if mode == "ids":
-            return cls(id=row.id)
-        if mode == "fileNames":
-            return cls(id=row.id, file_name=row.file_name)
-        return cls(
-            id=row.id,
-            type="IMAGE",
-            dataset_id=row.dataset_id,
-            file_name=row.file_name,
-            index=row.idx,
-            created_at=row.created_at,
-            custom_meta_data=row.custom_meta_data,
-        )
-
-
-class SampleUpdateRequest(WireRequest):
-    file_name: str | None = None
-    thumb_name: str | None = None
-    exif: dict[str, Any] | None = None
-    meta_data: dict[str, Any] | None = None
-    custom_meta_data: dict[str, Any] | None = None

@@ -9,6 +9,7 @@ The ``selection`` section's models live in ``selection_config`` (re-exported her
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Annotated, Any, Literal, Union
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from winnow_common.enums import SelectionInputType, SelectionStrategyType
 from winnow_common.errors import InvalidWorkerConfig
-from winnow_common.schemas.base import ObjectId
+from winnow_common.schemas.base import EntityName, ObjectId
 from winnow_common.schemas.datasource_paths import (
     embeddings_path_problem,
     relevant_filenames_problem,
@@ -62,6 +63,23 @@ class TrainingConfig(ConfigModel):
     task_name: str | None = None
 
 
+DEFAULT_OBJECT_PADDING = 0.1
+# lightly's pattern of a crop's ``predictionTaskName`` (the client refuses other names).
+TASK_NAME_PATTERN = r"^[a-zA-Z0-9_+=,.@:\/-]+$"
+
+
+class ObjectLevelConfig(ConfigModel):
+    """Object-level selection (2022 ``object_level``): select crops of a task's boxes.
+
+    ``padding`` enlarges each box's width and height by that fraction; the crops go to the
+    dataset ``cropDatasetName`` (default ``<dataset name>-crops``).
+    """
+
+    task_name: str = Field(pattern=TASK_NAME_PATTERN)
+    crop_dataset_name: EntityName | None = None
+    padding: float = Field(default=DEFAULT_OBJECT_PADDING, ge=0)
+
+
 def legacy_count(n_samples: int | float) -> dict[str, int | float]:
     """The selection count a legacy ``stopping_condition.n_samples`` means: a float up to 1.0
     is a fraction of the input (``proportion_samples``), anything else a count (``n_samples``).
@@ -89,6 +107,7 @@ class DockerConfig(ConfigModel):
     datasource: DatasourceOptions | None = None
     crops: CropsConfig | None = None
     embeddings: str | None = None
+    object_level: ObjectLevelConfig | None = None
     enable_training: bool = False
     training: TrainingConfig | None = None
     normalize_embeddings: bool = True
@@ -200,16 +219,102 @@ class WorkerConfigV4(ConfigModel):
         return self
 
 
-def _object_level_problems(cfg: WorkerConfigV4) -> list[str]:
-    """EMBEDDINGS with a ``task`` means object-level selection (embeddings of crops): refused
-    until crops exist, instead of silently selecting whole images."""
+def _embedding_tasks(cfg: WorkerConfigV4) -> list[tuple[int, str]]:
+    """(position, task) of every EMBEDDINGS input naming a task (object-level selection)."""
     strategies = cfg.selection.strategies if cfg.selection is not None else []
     return [
-        f"'selection.strategies[{i}].input.task': object-level selection (EMBEDDINGS of a "
-        f"prediction task's crops) is not yet supported; leave 'task' out to select images"
+        (i, entry.input.task)
         for i, entry in enumerate(strategies)
         if entry.input.type == SelectionInputType.EMBEDDINGS and entry.input.task is not None
     ]
+
+
+def object_level_task(cfg: WorkerConfigV4) -> str | None:
+    """The prediction task whose crops an object-level run selects (``docker.objectLevel`` or
+    the EMBEDDINGS inputs' ``task``); None for a run that selects whole images and frames."""
+    if cfg.docker.object_level is not None:
+        return cfg.docker.object_level.task_name
+    tasks = _embedding_tasks(cfg)
+    return tasks[0][1] if tasks else None
+
+
+def object_level_padding(cfg: WorkerConfigV4) -> float:
+    """How much an object's box grows (a fraction of its width and height) before cropping."""
+    level = cfg.docker.object_level
+    return level.padding if level is not None else DEFAULT_OBJECT_PADDING
+
+
+def crop_dataset_name(cfg: WorkerConfigV4) -> str | None:
+    """The crops dataset's name the config asks for (None: ``<dataset name>-crops``)."""
+    level = cfg.docker.object_level
+    return level.crop_dataset_name if level is not None else None
+
+
+def _object_level_problems(cfg: WorkerConfigV4) -> list[str]:
+    """One task per run: every EMBEDDINGS ``task`` and ``docker.objectLevel.taskName`` agree;
+    no sequences and no user embeddings (those are of whole images)."""
+    problems: list[str] = []
+    tasks = _embedding_tasks(cfg)
+    first = tasks[0][1] if tasks else None
+    problems += [
+        f"'selection.strategies[{i}].input.task': {task!r} differs from {first!r} of "
+        f"'selection.strategies[{tasks[0][0]}].input.task'; object-level selection selects "
+        "the crops of one task, so every EMBEDDINGS input must name the same task"
+        for i, task in tasks[1:]
+        if task != first
+    ]
+    level = cfg.docker.object_level
+    if level is not None and first is not None and level.task_name != first:
+        problems.append(
+            f"'docker.objectLevel.taskName': {level.task_name!r} differs from the EMBEDDINGS "
+            f"input's task {first!r} ('selection.strategies[{tasks[0][0]}].input.task'); "
+            "name the same task in both, or leave one out"
+        )
+    problems += [
+        f"'selection.strategies[{i}].input.task': {task!r} is not a valid task name "
+        "(letters, digits and _+=,.@:/- only)"
+        for i, task in tasks
+        if not re.fullmatch(TASK_NAME_PATTERN, task)
+    ]
+    if object_level_task(cfg) is None:
+        return problems
+    if cfg.docker.selected_sequence_length > 1:
+        problems.append(
+            "'docker.selectedSequenceLength': object-level selection (crops of a task) is not "
+            "supported together with selectedSequenceLength > 1"
+        )
+    if cfg.docker.embeddings:
+        problems.append(
+            "'docker.embeddings': custom embeddings are of whole images; object-level selection "
+            "embeds the crops itself, leave 'docker.embeddings' out"
+        )
+    return problems
+
+
+def _sequence_problems(cfg: WorkerConfigV4) -> list[str]:
+    """Sequences (``selectedSequenceLength`` L > 1): whole sequences are selected, so a count
+    is a multiple of L (a proportion is rounded up to one by the worker); frames are never
+    dropped one by one, so neither check that removes single frames may run (as in Lightly)."""
+    length = cfg.docker.selected_sequence_length
+    if length <= 1:
+        return []
+    problems = [
+        f"'docker.{key}' is not supported together with selectedSequenceLength > 1 "
+        f"(it removes single frames from sequences); set it to false"
+        for key, on in (
+            ("enableCorruptnessCheck", cfg.docker.enable_corruptness_check),
+            ("removeExactDuplicates", cfg.docker.remove_exact_duplicates),
+        )
+        if on
+    ]
+    n_samples = cfg.selection.n_samples if cfg.selection is not None else None
+    if n_samples is not None and n_samples % length:
+        problems.append(
+            f"'selection.nSamples': {n_samples} is not a multiple of the sequence length "
+            f"{length} ('docker.selectedSequenceLength'); whole sequences are selected, so "
+            f"give a multiple such as {max(length, n_samples - n_samples % length)}"
+        )
+    return problems
 
 
 def _count_problems(cfg: WorkerConfigV4) -> list[str]:
@@ -254,8 +359,6 @@ def _path_problems(cfg: WorkerConfigV4) -> list[str]:
 def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
     docker = cfg.docker
     problems: list[str] = []
-    if docker.selected_sequence_length > 1:
-        problems.append("'docker.selectedSequenceLength' > 1 is not yet supported")
     if docker.pretagging or docker.pretagging_upload:
         problems.append("'docker.pretagging' is not supported (no pretagging model ships)")
     if docker.enable_training and docker.embeddings:
@@ -264,7 +367,7 @@ def _unsupported_features(cfg: WorkerConfigV4) -> list[str]:
         problems.append("'docker.useDatapool' is not supported together with training")
     if cfg.selection is not None and cfg.selection.auto_tasks:
         problems.append("'selection.autoTasks' is not yet supported")
-    problems += _object_level_problems(cfg)
+    problems += _object_level_problems(cfg) + _sequence_problems(cfg)
     check = docker.corruptness_check
     if check is not None and check.corruption_threshold != DEFAULT_CORRUPTION_THRESHOLD:
         # Lightly Worker 2.7 deprecated the knob and aborts unless it keeps its default.

@@ -14,7 +14,6 @@ from winnow_common.db.repositories import datasets as dataset_repo
 from winnow_common.db.repositories import datasources as datasource_repo
 from winnow_common.db.repositories import samples as sample_repo
 from winnow_common.db.repositories.datasets import DatasetRole
-from winnow_common.enums import DatasetType
 from winnow_common.errors import DatasetNameExists, DatasetNotFound, Forbidden, InvalidInput
 from winnow_common.schemas.base import text_problem
 from winnow_common.schemas.wire import DatasetCreateRequest
@@ -83,16 +82,22 @@ def view(session: Session, dataset: Dataset) -> DatasetView:
 def create(session: Session, user: User, body: DatasetCreateRequest) -> Dataset:
     """Create a dataset; names are unique per user (``DatasetNameExists`` otherwise).
 
-    ``Videos`` datasets are refused until the worker reads videos (never accepted, then failed).
+    Any type: ``Images`` and ``Videos`` datasets are read by runs (a folder may mix images
+    and videos); object-level runs create their ``Crops`` datasets themselves. A
+    ``parentDatasetId`` must be a dataset the caller may use (422 naming it otherwise).
     """
-    if body.type == DatasetType.VIDEOS:
-        raise InvalidInput(
-            "type: 'Videos' datasets are not supported yet (the worker reads images only); "
-            "create an 'Images' dataset"
-        )
+    parent = body.parent_dataset_id
+    if parent is not None and dataset_repo.get_accessible(session, parent, user.id) is None:
+        raise InvalidInput(f"parentDatasetId: dataset {parent} does not exist")
     if dataset_repo.name_taken(session, user.id, body.name):
         raise DatasetNameExists(body.name)
-    dataset = Dataset(user_id=user.id, name=body.name, type=body.type, img_type=body.img_type)
+    dataset = Dataset(
+        user_id=user.id,
+        name=body.name,
+        type=body.type,
+        img_type=body.img_type,
+        parent_dataset_id=parent,
+    )
     try:
         dataset_repo.add(session, dataset)
     except UniqueViolation as exc:

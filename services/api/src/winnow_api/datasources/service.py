@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from winnow_api.datasets import service as dataset_service
-from winnow_common.db.models import Datasource, User
+from winnow_common.db.models import Datasource, Sample, User
 from winnow_common.db.repositories import UniqueViolation
 from winnow_common.db.repositories import datasources as datasource_repo
-from winnow_common.enums import DatasourcePurpose
+from winnow_common.enums import DatasourcePurpose, SampleType
 from winnow_common.errors import DatasetNotFound, DatasourceNotConfigured, DatasourceNotFound
 from winnow_common.schemas.wire import (
     DATASOURCE_BASE_FIELDS,
@@ -19,6 +19,7 @@ from winnow_common.schemas.wire import (
     DatasourceConfig,
 )
 from winnow_common.secretbox import encrypt_secrets
+from winnow_common.storage.keys import crop_image_key, frame_image_key
 
 
 def _row_values(body: DatasourceConfig) -> dict[str, Any]:
@@ -84,6 +85,34 @@ def input_source(session: Session, dataset_id: str) -> Datasource:
         return datasource_repo.for_purpose(session, dataset_id, DatasourcePurpose.INPUT)
     except DatasourceNotConfigured as exc:
         raise DatasourceNotFound(exc.message) from exc
+
+
+@dataclass(frozen=True)
+class SampleImage:
+    """Where a sample's image lives: a datasource of its dataset and the key in it."""
+
+    source: Datasource
+    key: str
+
+
+def image_key(sample: Sample) -> tuple[DatasourcePurpose, str]:
+    """The datasource purpose and key of a sample's image: an IMAGE is its file in the INPUT
+    datasource; a VIDEO_FRAME or CROP is the image its run extracted into the LIGHTLY one
+    (the INPUT datasource holds only the video or the full image)."""
+    if sample.type == SampleType.VIDEO_FRAME:
+        return DatasourcePurpose.LIGHTLY, frame_image_key(sample.file_name)
+    if sample.type == SampleType.CROP:
+        return DatasourcePurpose.LIGHTLY, crop_image_key(sample.file_name)
+    return DatasourcePurpose.INPUT, sample.file_name
+
+
+def sample_image(session: Session, sample: Sample) -> SampleImage:
+    """The datasource and key of the sample's image; a final 404 when the datasource holding
+    it is not configured."""
+    purpose, key = image_key(sample)
+    if purpose == DatasourcePurpose.INPUT:
+        return SampleImage(input_source(session, sample.dataset_id), key)
+    return SampleImage(configured_source(session, sample.dataset_id, purpose), key)
 
 
 @dataclass(frozen=True)

@@ -52,15 +52,18 @@ def artifact(session: Session, run_id: str, artifact_id: str) -> Download:
 
 
 def sample(session: Session, dataset_id: str, sample_id: str) -> Download:
-    """A sample's file, from the dataset's INPUT datasource."""
+    """A sample's image: an IMAGE's file from the dataset's INPUT datasource, a VIDEO_FRAME's
+    or CROP's extracted image from its LIGHTLY datasource."""
     found = sample_repo.get(session, sample_id)
     if found is None or found.dataset_id != dataset_id:
         raise SampleNotFound(f"sampleId: sample {sample_id} does not exist in dataset {dataset_id}")
-    source = datasource_service.input_source(session, dataset_id)
+    image = datasource_service.sample_image(session, found)
     missing = SampleNotFound(
-        f"sampleId: sample {sample_id}'s file is missing from the INPUT datasource"
+        f"sampleId: sample {sample_id}'s file is missing from the "
+        f"{image.source.purpose} datasource ({image.key})"
     )
-    return Download(found.file_name, _open(source, found.file_name, missing))
+    # A frame or crop is named like its sample; its key adds the LIGHTLY folder.
+    return Download(found.file_name, _open(image.source, image.key, missing))
 
 
 def receive_embedding(session: Session, dataset_id: str, embedding_id: str, data: bytes) -> None:

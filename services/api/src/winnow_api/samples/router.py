@@ -57,7 +57,8 @@ def get_sample_read_url(
     session: SessionDep,
     type_: Annotated[Literal["full", "thumbnail"], Query(alias="type")] = "full",
 ) -> str:
-    """A signed, token-free URL that streams the sample's file from the INPUT datasource.
+    """A signed, token-free URL that streams the sample's image: an image's file from the INPUT
+    datasource, a video frame's or crop's extracted image from the LIGHTLY datasource.
 
     Winnow keeps no thumbnails, so ``type=thumbnail`` also gets the full image.
     """

@@ -49,13 +49,14 @@ def partial(session: Session, user: User, dataset_id: str, page: Page) -> Sequen
 
 
 def readable(session: Session, user: User, dataset_id: str, sample_id: str) -> Sample:
-    """The sample, once it is sure its file can be streamed from an INPUT datasource.
+    """The sample, once it is sure the datasource holding its image is configured (INPUT for
+    an image, LIGHTLY for a video frame or a crop).
 
     A URL that can only fail is worse than a final 404 now.
     """
     dataset = dataset_service.get_accessible(session, user, dataset_id)
     sample = get_in_dataset(session, dataset, sample_id)
-    datasource_service.input_source(session, dataset.id)
+    datasource_service.sample_image(session, sample)
     return sample
 
 

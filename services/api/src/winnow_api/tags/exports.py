@@ -64,7 +64,6 @@ def _check(options: ExportOptions) -> None:
 
 def _names(
     session: Session,
-    dataset_id: str,
     samples: Sequence[Sample],
     urls: list[str],
     fmt: FileNameFormat,
@@ -72,8 +71,7 @@ def _names(
     """The samples' names as ``fileNameFormat`` asks: relative names, full datasource paths
     or the read URLs themselves."""
     if fmt == FileNameFormat.DATASOURCE_FULL:
-        source = datasource_service.input_source(session, dataset_id)
-        return tag_service.datasource_full_urls(source, [s.file_name for s in samples])
+        return tag_service.sample_full_urls(session, samples)
     if fmt == FileNameFormat.REDIRECTED_READ_URL:
         return list(urls)
     return [s.file_name for s in samples]
@@ -100,5 +98,5 @@ def items(
         session, dataset.id, bitmask_to_indices(tag.bit_mask_data), offset=offset, limit=limit
     )
     urls = [signed_url(sample_file_path(dataset.id, s.id), options.expires_in) for s in samples]
-    names = _names(session, dataset.id, samples, urls, options.file_name_format)
+    names = _names(session, samples, urls, options.file_name_format)
     return [ExportItem(s, n, u) for s, n, u in zip(samples, names, urls, strict=True)]

@@ -10,7 +10,7 @@ from winnow_api.datasets import service as dataset_service
 from winnow_api.datasources import service as datasource_service
 from winnow_api.pagination import Page
 from winnow_api.signing import sample_read_url
-from winnow_common.db.models import Dataset, Datasource, Tag, User
+from winnow_common.db.models import Dataset, Datasource, Sample, Tag, User
 from winnow_common.db.repositories import UniqueViolation
 from winnow_common.db.repositories import runs as run_repo
 from winnow_common.db.repositories import samples as sample_repo
@@ -174,6 +174,23 @@ def datasource_full_urls(source: Datasource, names: list[str]) -> list[str]:
     return [store.full_url(n) for n in names]
 
 
+def sample_full_urls(session: Session, samples: Sequence[Sample]) -> list[str]:
+    """Each sample's image as a full datasource location (see :func:`datasource_full_urls`):
+    an image's INPUT file, a video frame's or crop's extracted image in the LIGHTLY datasource."""
+    images = [datasource_service.sample_image(session, s) for s in samples]
+    urls: list[str] = [""] * len(images)
+    by_source: dict[str, list[int]] = {}
+    for i, image in enumerate(images):
+        by_source.setdefault(image.source.id, []).append(i)
+    # One store per datasource, not one per sample.
+    for positions in by_source.values():
+        source = images[positions[0]].source
+        found = datasource_full_urls(source, [images[i].key for i in positions])
+        for i, url in zip(positions, found, strict=True):
+            urls[i] = url
+    return urls
+
+
 def export_filenames(
     session: Session,
     user: User,
@@ -185,7 +202,7 @@ def export_filenames(
     """One page of the tag's samples in bit order, as names, full paths or read URLs."""
     dataset = dataset_service.get_accessible(session, user, dataset_id)
     tag = get_in_dataset(session, dataset, tag_id)
-    rows = sample_repo.ids_and_names_at(
+    samples = tag_repo.samples_in(
         session,
         dataset.id,
         bitmask_to_indices(tag.bit_mask_data),
@@ -193,9 +210,11 @@ def export_filenames(
         limit=page.size,
     )
     if file_name_format == FileNameFormat.DATASOURCE_FULL:
-        source = datasource_service.input_source(session, dataset.id)
-        return datasource_full_urls(source, [name for _, name in rows])
+        datasource_service.input_source(session, dataset.id)  # the dataset's files: 404
+        return sample_full_urls(session, samples)
     if file_name_format == FileNameFormat.REDIRECTED_READ_URL:
         datasource_service.input_source(session, dataset.id)  # URLs that could only fail: 404
-        return [sample_read_url(dataset.id, sample_id) for sample_id, _ in rows]
-    return [name for _, name in rows]
+        for sample in samples:
+            datasource_service.sample_image(session, sample)  # a frame's LIGHTLY source too
+        return [sample_read_url(dataset.id, s.id) for s in samples]
+    return [s.file_name for s in samples]

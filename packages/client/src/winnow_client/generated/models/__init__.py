@@ -13,6 +13,7 @@ from .context import Context
 from .create_entity_response import CreateEntityResponse
 from .create_worker_request import CreateWorkerRequest
 from .creator import Creator
+from .crop_data import CropData
 from .dataset_create_request import DatasetCreateRequest
 from .dataset_data import DatasetData
 from .dataset_embedding_data import DatasetEmbeddingData
@@ -74,6 +75,7 @@ from .run_state import RunState
 from .sample_data_modes import SampleDataModes
 from .sample_data_modes_custom_meta_data_type_0 import SampleDataModesCustomMetaDataType0
 from .sample_score import SampleScore
+from .sample_type import SampleType
 from .sample_update_request import SampleUpdateRequest
 from .sample_update_request_custom_meta_data_type_0 import SampleUpdateRequestCustomMetaDataType0
 from .sample_update_request_exif_type_0 import SampleUpdateRequestExifType0
@@ -98,6 +100,7 @@ from .tag_creator import TagCreator
 from .tag_data import TagData
 from .trigger_2d_embedding_job_request import Trigger2DEmbeddingJobRequest
 from .validation_error import ValidationError
+from .video_frame_data import VideoFrameData
 from .worker_config_create_request import WorkerConfigCreateRequest
 from .worker_data import WorkerData
 from .worker_status_data import WorkerStatusData
@@ -117,6 +120,7 @@ __all__ = (
     "CreateEntityResponse",
     "CreateWorkerRequest",
     "Creator",
+    "CropData",
     "DatasetCreateRequest",
     "DatasetData",
     "DatasetEmbeddingData",
@@ -178,6 +182,7 @@ __all__ = (
     "SampleDataModes",
     "SampleDataModesCustomMetaDataType0",
     "SampleScore",
+    "SampleType",
     "SampleUpdateRequest",
     "SampleUpdateRequestCustomMetaDataType0",
     "SampleUpdateRequestExifType0",
@@ -202,6 +207,7 @@ __all__ = (
     "TagData",
     "Trigger2DEmbeddingJobRequest",
     "ValidationError",
+    "VideoFrameData",
     "WorkerConfigCreateRequest",
     "WorkerData",
     "WorkerStatusData",

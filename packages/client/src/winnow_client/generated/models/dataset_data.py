@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 from ..models.dataset_type import DatasetType
 from ..models.image_type import ImageType
+from ..types import UNSET, Unset
 from typing import cast
 
 
@@ -35,6 +36,7 @@ class DatasetData:
             size_in_bytes (int):
             type_ (DatasetType):
             user_id (str):
+            parent_dataset_id (None | str | Unset):
      """
 
     created_at: int
@@ -47,6 +49,7 @@ class DatasetData:
     size_in_bytes: int
     type_: DatasetType
     user_id: str
+    parent_dataset_id: None | str | Unset = UNSET
 
 
 
@@ -75,6 +78,12 @@ class DatasetData:
 
         user_id = self.user_id
 
+        parent_dataset_id: None | str | Unset
+        if isinstance(self.parent_dataset_id, Unset):
+            parent_dataset_id = UNSET
+        else:
+            parent_dataset_id = self.parent_dataset_id
+
 
         field_dict: dict[str, Any] = {}
 
@@ -90,6 +99,8 @@ class DatasetData:
             "type": type_,
             "userId": user_id,
         })
+        if parent_dataset_id is not UNSET:
+            field_dict["parentDatasetId"] = parent_dataset_id
 
         return field_dict
 
@@ -125,6 +136,16 @@ class DatasetData:
 
         user_id = d.pop("userId")
 
+        def _parse_parent_dataset_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        parent_dataset_id = _parse_parent_dataset_id(d.pop("parentDatasetId", UNSET))
+
+
         dataset_data = cls(
             created_at=created_at,
             datasources=datasources,
@@ -136,6 +157,7 @@ class DatasetData:
             size_in_bytes=size_in_bytes,
             type_=type_,
             user_id=user_id,
+            parent_dataset_id=parent_dataset_id,
         )
 
         return dataset_data

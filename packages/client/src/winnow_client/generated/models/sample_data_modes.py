@@ -8,12 +8,14 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.sample_type import SampleType
 from ..types import UNSET, Unset
 from typing import cast
-from typing import Literal, cast
 
 if TYPE_CHECKING:
+  from ..models.crop_data import CropData
   from ..models.sample_data_modes_custom_meta_data_type_0 import SampleDataModesCustomMetaDataType0
+  from ..models.video_frame_data import VideoFrameData
 
 
 
@@ -30,27 +32,33 @@ class SampleDataModes:
         Attributes:
             id (str):
             created_at (int | None | Unset):
+            crop_data (CropData | None | Unset):
             custom_meta_data (None | SampleDataModesCustomMetaDataType0 | Unset):
             dataset_id (None | str | Unset):
             file_name (None | str | Unset):
             index (int | None | Unset):
-            type_ (Literal['IMAGE'] | None | Unset):
+            type_ (None | SampleType | Unset):
+            video_frame_data (None | Unset | VideoFrameData):
      """
 
     id: str
     created_at: int | None | Unset = UNSET
+    crop_data: CropData | None | Unset = UNSET
     custom_meta_data: None | SampleDataModesCustomMetaDataType0 | Unset = UNSET
     dataset_id: None | str | Unset = UNSET
     file_name: None | str | Unset = UNSET
     index: int | None | Unset = UNSET
-    type_: Literal['IMAGE'] | None | Unset = UNSET
+    type_: None | SampleType | Unset = UNSET
+    video_frame_data: None | Unset | VideoFrameData = UNSET
 
 
 
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.crop_data import CropData # noqa: PLC0415
         from ..models.sample_data_modes_custom_meta_data_type_0 import SampleDataModesCustomMetaDataType0 # noqa: PLC0415
+        from ..models.video_frame_data import VideoFrameData # noqa: PLC0415
         id = self.id
 
         created_at: int | None | Unset
@@ -58,6 +66,14 @@ class SampleDataModes:
             created_at = UNSET
         else:
             created_at = self.created_at
+
+        crop_data: dict[str, Any] | None | Unset
+        if isinstance(self.crop_data, Unset):
+            crop_data = UNSET
+        elif isinstance(self.crop_data, CropData):
+            crop_data = self.crop_data.to_dict()
+        else:
+            crop_data = self.crop_data
 
         custom_meta_data: dict[str, Any] | None | Unset
         if isinstance(self.custom_meta_data, Unset):
@@ -85,11 +101,21 @@ class SampleDataModes:
         else:
             index = self.index
 
-        type_: Literal['IMAGE'] | None | Unset
+        type_: None | str | Unset
         if isinstance(self.type_, Unset):
             type_ = UNSET
+        elif isinstance(self.type_, SampleType):
+            type_ = self.type_.value
         else:
             type_ = self.type_
+
+        video_frame_data: dict[str, Any] | None | Unset
+        if isinstance(self.video_frame_data, Unset):
+            video_frame_data = UNSET
+        elif isinstance(self.video_frame_data, VideoFrameData):
+            video_frame_data = self.video_frame_data.to_dict()
+        else:
+            video_frame_data = self.video_frame_data
 
 
         field_dict: dict[str, Any] = {}
@@ -99,6 +125,8 @@ class SampleDataModes:
         })
         if created_at is not UNSET:
             field_dict["createdAt"] = created_at
+        if crop_data is not UNSET:
+            field_dict["cropData"] = crop_data
         if custom_meta_data is not UNSET:
             field_dict["customMetaData"] = custom_meta_data
         if dataset_id is not UNSET:
@@ -109,6 +137,8 @@ class SampleDataModes:
             field_dict["index"] = index
         if type_ is not UNSET:
             field_dict["type"] = type_
+        if video_frame_data is not UNSET:
+            field_dict["videoFrameData"] = video_frame_data
 
         return field_dict
 
@@ -116,7 +146,9 @@ class SampleDataModes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.crop_data import CropData # noqa: PLC0415
         from ..models.sample_data_modes_custom_meta_data_type_0 import SampleDataModesCustomMetaDataType0 # noqa: PLC0415
+        from ..models.video_frame_data import VideoFrameData # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -128,6 +160,26 @@ class SampleDataModes:
             return cast(int | None | Unset, data)
 
         created_at = _parse_created_at(d.pop("createdAt", UNSET))
+
+
+        def _parse_crop_data(data: object) -> CropData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                crop_data_type_0 = CropData.from_dict(data)
+
+
+
+                return crop_data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CropData | None | Unset, data)
+
+        crop_data = _parse_crop_data(d.pop("cropData", UNSET))
 
 
         def _parse_custom_meta_data(data: object) -> None | SampleDataModesCustomMetaDataType0 | Unset:
@@ -180,28 +232,56 @@ class SampleDataModes:
         index = _parse_index(d.pop("index", UNSET))
 
 
-        def _parse_type_(data: object) -> Literal['IMAGE'] | None | Unset:
+        def _parse_type_(data: object) -> None | SampleType | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            type_type_0 = cast(Literal['IMAGE'] , data)
-            if type_type_0 != 'IMAGE':
-                raise ValueError(f"type_type_0 must match const 'IMAGE', got '{type_type_0}'")
-            return type_type_0
-            return cast(Literal['IMAGE'] | None | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                type_type_0 = SampleType(data)
+
+
+
+                return type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SampleType | Unset, data)
 
         type_ = _parse_type_(d.pop("type", UNSET))
+
+
+        def _parse_video_frame_data(data: object) -> None | Unset | VideoFrameData:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                video_frame_data_type_0 = VideoFrameData.from_dict(data)
+
+
+
+                return video_frame_data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | VideoFrameData, data)
+
+        video_frame_data = _parse_video_frame_data(d.pop("videoFrameData", UNSET))
 
 
         sample_data_modes = cls(
             id=id,
             created_at=created_at,
+            crop_data=crop_data,
             custom_meta_data=custom_meta_data,
             dataset_id=dataset_id,
             file_name=file_name,
             index=index,
             type_=type_,
+            video_frame_data=video_frame_data,
         )
 
         return sample_data_modes

@@ -77,6 +77,11 @@ def name_taken(session: Session, user_id: str, name: str) -> bool:
     return bool(found)
 
 
+def by_name(session: Session, user_id: str, name: str) -> Dataset | None:
+    """The user's dataset called ``name`` (names are unique per owner)."""
+    return session.scalar(select(Dataset).where(Dataset.user_id == user_id, Dataset.name == name))
+
+
 def add(session: Session, dataset: Dataset) -> None:
     """Insert a dataset; ``UniqueViolation`` when the user's name was taken meanwhile."""
     add_unique(session, dataset)

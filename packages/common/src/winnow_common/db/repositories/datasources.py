@@ -50,3 +50,9 @@ def add(session: Session, source: Datasource) -> None:
     """Insert a datasource; ``UniqueViolation`` when its purpose's row appeared meanwhile or
     the dataset is gone (foreign key)."""
     add_unique(session, source)
+
+
+def delete(session: Session, source: Datasource) -> None:
+    """Delete a datasource config."""
+    session.delete(source)
+    session.flush()

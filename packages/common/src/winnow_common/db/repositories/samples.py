@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import func, select
@@ -47,27 +47,26 @@ def mapping(
     return list(session.scalars(paged(stmt, offset, limit)))
 
 
-def ids_and_names_at(
-    session: Session,
-    dataset_id: str,
-    indices: list[int],
-    *,
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[tuple[str, str]]:
-    """(id, file name) of one page of the samples whose ``idx`` is in ``indices``, bit order."""
-    stmt = (
-        select(Sample.id, Sample.file_name)
-        .where(Sample.dataset_id == dataset_id, Sample.idx.in_(indices))
-        .order_by(Sample.idx)
-    )
-    return [(sample_id, name) for sample_id, name in session.execute(paged(stmt, offset, limit))]
-
-
 def index_by_name(session: Session, dataset_id: str) -> dict[str, int]:
     """Every sample of the dataset: file name -> ``idx``."""
     rows = session.scalars(select(Sample).where(Sample.dataset_id == dataset_id))
     return {s.file_name: s.idx for s in rows}
+
+
+def by_names(session: Session, dataset_id: str, names: Collection[str]) -> dict[str, Sample]:
+    """The dataset's samples called one of ``names``: file name -> row (absent: none)."""
+    if not names:
+        return {}
+    rows = session.scalars(
+        select(Sample).where(Sample.dataset_id == dataset_id, Sample.file_name.in_(list(names)))
+    )
+    return {s.file_name: s for s in rows}
+
+
+def next_idx(session: Session, dataset_id: str) -> int:
+    """The ``idx`` the dataset's next sample gets (read under the dataset's lock)."""
+    last = session.scalar(select(func.max(Sample.idx)).where(Sample.dataset_id == dataset_id))
+    return 0 if last is None else int(last) + 1
 
 
 def add_all(session: Session, samples: list[Sample]) -> None:

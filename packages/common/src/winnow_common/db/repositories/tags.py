@@ -73,9 +73,12 @@ def of_run(session: Session, run_id: str) -> Sequence[Tag]:
     return session.scalars(select(Tag).where(Tag.run_id == run_id).order_by(Tag.id.desc())).all()
 
 
-def selection_of_run(session: Session, run_id: str) -> Tag | None:
-    """The tag the run recorded its selection in (at most one: a partial unique index)."""
-    return session.scalar(select(Tag).where(Tag.run_id == run_id, Tag.run_selection))
+def selection_of_run(session: Session, run_id: str, dataset_id: str) -> Tag | None:
+    """The tag the run recorded its selection in, in ``dataset_id`` (the run's own dataset or
+    its crops dataset; at most one per dataset: a partial unique index)."""
+    return session.scalar(
+        select(Tag).where(Tag.run_id == run_id, Tag.dataset_id == dataset_id, Tag.run_selection)
+    )
 
 
 def add(session: Session, tag: Tag) -> None:

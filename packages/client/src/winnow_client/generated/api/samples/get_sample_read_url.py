@@ -95,7 +95,8 @@ def sync_detailed(
 ) -> Response[HTTPValidationError | str]:
     """ Get Sample Read Url
 
-     A signed, token-free URL that streams the sample's file from the INPUT datasource.
+     A signed, token-free URL that streams the sample's image: an image's file from the INPUT
+    datasource, a video frame's or crop's extracted image from the LIGHTLY datasource.
 
     Winnow keeps no thumbnails, so ``type=thumbnail`` also gets the full image.
 
@@ -139,7 +140,8 @@ def sync(
 ) -> HTTPValidationError | str | None:
     """ Get Sample Read Url
 
-     A signed, token-free URL that streams the sample's file from the INPUT datasource.
+     A signed, token-free URL that streams the sample's image: an image's file from the INPUT
+    datasource, a video frame's or crop's extracted image from the LIGHTLY datasource.
 
     Winnow keeps no thumbnails, so ``type=thumbnail`` also gets the full image.
 
@@ -178,7 +180,8 @@ async def asyncio_detailed(
 ) -> Response[HTTPValidationError | str]:
     """ Get Sample Read Url
 
-     A signed, token-free URL that streams the sample's file from the INPUT datasource.
+     A signed, token-free URL that streams the sample's image: an image's file from the INPUT
+    datasource, a video frame's or crop's extracted image from the LIGHTLY datasource.
 
     Winnow keeps no thumbnails, so ``type=thumbnail`` also gets the full image.
 
@@ -222,7 +225,8 @@ async def asyncio(
 ) -> HTTPValidationError | str | None:
     """ Get Sample Read Url
 
-     A signed, token-free URL that streams the sample's file from the INPUT datasource.
+     A signed, token-free URL that streams the sample's image: an image's file from the INPUT
+    datasource, a video frame's or crop's extracted image from the LIGHTLY datasource.
 
     Winnow keeps no thumbnails, so ``type=thumbnail`` also gets the full image.
 
