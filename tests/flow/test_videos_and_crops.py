@@ -26,7 +26,7 @@ from tests.flow.conftest import Api, schedule_config
 from tests.flow.lightly_venv import client_env
 from tests.flow.test_end_to_end import _download, _follow
 from tests.videos import decode_all, write_moving_shapes, write_truncated
-from winnow_gpu_worker.ml.video import frame_name
+from winnow_common.video_frames import frame_name
 
 pytestmark = pytest.mark.flow
 
@@ -156,6 +156,13 @@ def test_a_video_run_through_the_api(
     decoded = _decoded(video_files, frame["source_video"])
     assert image.content == _png(decoded[int(frame["source_video_frame_index"])].image)
 
+    # The dashboard's galleries show a selected frame from where the run extracted it.
+    galleries = api.call("GET", f"/dashboard/api/runs/{run['id']}/galleries").json()
+    pair = galleries["pairs"][0]
+    assert "/datasource/lightly/.lightly/frames/" in pair["selectedUrl"]
+    thumbnail = httpx.get(f"{api.url}{pair['selectedUrl']}")
+    assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\x89PNG")
+
 
 def test_a_sequence_run_and_its_sequence_information(
     api: Api,
@@ -274,3 +281,10 @@ def test_an_object_level_run_selects_crops_and_tags_their_parents(
     # The full images holding a selected object are the parent dataset's selection.
     assert parents["tag_filenames"] == sorted(holders)
     assert "img/rocket.png" not in holders
+
+    # The galleries' samples are crops: a selected crop's image is where the run stored it.
+    galleries = api.call("GET", f"/dashboard/api/runs/{run['id']}/galleries").json()
+    pair = galleries["pairs"][0]
+    assert "/datasource/lightly/.lightly/crops/boxes/img/" in pair["selectedUrl"]
+    thumbnail = httpx.get(f"{api.url}{pair['selectedUrl']}")
+    assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\x89PNG")

@@ -19,11 +19,10 @@ from tests.videos import (
     write_truncated,
     write_zero_frames,
 )
+from winnow_common.video_frames import FRAME_EXTENSION, frame_name
 from winnow_gpu_worker.ml import video as video_mod
 from winnow_gpu_worker.ml.video import (
-    FRAME_EXTENSION,
     VideoProbe,
-    frame_name,
     iter_video_frames,
     probe_video,
     scan_video,

@@ -10,6 +10,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from tests.videos import decode_all, write_moving_shapes, write_truncated
+from winnow_common.video_frames import frame_name
 from winnow_gpu_worker.ml.embed import (
     _decode_rgb,
     build_backbone,
@@ -17,7 +18,7 @@ from winnow_gpu_worker.ml.embed import (
     embed_images,
     rgb_to_array,
 )
-from winnow_gpu_worker.ml.video import VideoProbe, frame_name, probe_video
+from winnow_gpu_worker.ml.video import VideoProbe, probe_video
 from winnow_gpu_worker.ml.video_dataset import FrameRef, VideoFramesDataset, worker_slice
 
 SIZE = 32

@@ -23,7 +23,7 @@ from tests.videos import (
     write_zero_frames,
 )
 from winnow_common.storage.keys import frame_image_key
-from winnow_gpu_worker.ml.video import frame_name
+from winnow_common.video_frames import frame_name
 
 GOOD = {"clips/moving.mp4": 40, "clips/other.avi": 12}
 BAD = ("bad/truncated.mp4", "bad/garbage.mp4", "bad/zero.avi", "bad/nonmono.mkv")

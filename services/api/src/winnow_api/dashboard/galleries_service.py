@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,7 +30,10 @@ from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.enums import DatasourcePurpose
 from winnow_common.errors import ObjectNotFound
 from winnow_common.run_metadata import flatten, is_number, metadata_records
+from winnow_common.schemas.worker_config import WorkerConfigV4, object_level_task
 from winnow_common.storage import RunKeys
+from winnow_common.storage.keys import crop_image_key, frame_image_key
+from winnow_common.video_frames import frame_video, video_lookup
 
 MAX_PAIRS = 200
 MAX_ITEMS = 500  # corrupt files and duplicates shown (the counts give the totals)
@@ -113,10 +117,39 @@ def prepare(session: Session, user: User, run_id: str) -> Prepared:
     return Prepared(run.id, run.dataset_id, run.state, reading.open_source(lightly))
 
 
-def _input_url(dataset_id: str, file_name: str) -> str:
-    """A signed URL of an INPUT file, as a path on this server (same origin as the page)."""
-    parts = urlsplit(signed_url(reading.file_path(dataset_id, "input", file_name)))
+def _signed(dataset_id: str, source: str, key: str) -> str:
+    """A signed URL of a datasource file, as a path on this server (same origin as the page)."""
+    parts = urlsplit(signed_url(reading.file_path(dataset_id, source, key)))
     return f"{parts.path}?{parts.query}"
+
+
+UrlOf = Callable[[str, str], str]
+
+
+def _sample_urls(prepared: Prepared, keys: RunKeys) -> tuple[UrlOf, UrlOf]:
+    """``url(dataset_id, name)`` of a file's image and of a sample's image (the embedded
+    samples). A file is an INPUT file, or a video frame where the worker extracted it; the
+    samples of an object-level run are crops, also in the LIGHTLY datasource. Frames and crops
+    that were not selected have no image."""
+    raw_videos = _read(prepared, keys.videos)
+    lookup = (
+        video_lookup(v["video"] for v in json.loads(raw_videos)["videos"]) if raw_videos else {}
+    )
+    raw_config = _read(prepared, keys.config)
+    cfg = WorkerConfigV4.model_validate(json.loads(raw_config)) if raw_config else None
+    crops = cfg is not None and object_level_task(cfg) is not None
+
+    def file_url(dataset_id: str, name: str) -> str:
+        if lookup and frame_video(name, lookup) is not None:
+            return _signed(dataset_id, "lightly", frame_image_key(name))
+        return _signed(dataset_id, "input", name)
+
+    def sample_url(dataset_id: str, name: str) -> str:
+        if crops:
+            return _signed(dataset_id, "lightly", crop_image_key(name))
+        return file_url(dataset_id, name)
+
+    return file_url, sample_url
 
 
 def _read(prepared: Prepared, key: str) -> bytes | None:
@@ -145,10 +178,10 @@ def build(prepared: Prepared) -> Galleries:
     removed = _lines(_read(prepared, keys.filenames("removed")))
     names: list[str] = []
     pairs: list[Pair] = []
+    url, sample_url = _sample_urls(prepared, keys)
     if raw_embeddings:
         names, embeddings, _ = read_embeddings_csv(raw_embeddings)
-        pairs = nearest_pairs(prepared.dataset_id, names, embeddings, selected, removed)
-    url = _input_url
+        pairs = nearest_pairs(prepared.dataset_id, names, embeddings, selected, removed, sample_url)
     ds = prepared.dataset_id
     return Galleries(
         run_id=prepared.run_id,
@@ -202,6 +235,7 @@ def nearest_pairs(
     embeddings: np.ndarray,
     selected: list[str],
     removed: list[str],
+    url: UrlOf,
 ) -> list[Pair]:
     """The removed samples closest to a selected one first (at most ``MAX_PAIRS``)."""
     index = {name: i for i, name in enumerate(names)}
@@ -219,8 +253,8 @@ def nearest_pairs(
                 removed=removed_names[i],
                 selected=near,
                 distance=float(distance[i]),
-                removed_url=_input_url(dataset_id, removed_names[i]),
-                selected_url=_input_url(dataset_id, near),
+                removed_url=url(dataset_id, removed_names[i]),
+                selected_url=url(dataset_id, near),
             )
         )
     return pairs

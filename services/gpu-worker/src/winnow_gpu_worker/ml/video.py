@@ -3,8 +3,8 @@
 A video's frames are listed the way lightly lists them (torchvision's ``read_video_timestamps``):
 demux the first video stream and collect the ``pts`` of its packets, sorted. Frame ``i`` is the
 frame whose presentation timestamp is the ``i``-th of that list, and its image name follows
-lightly's pattern (:func:`frame_name`). Everything here works on local paths; no storage,
-Celery or database imports.
+lightly's pattern (``winnow_common.video_frames.frame_name``). Everything here works on local
+paths; no storage, Celery or database imports.
 """
 
 from __future__ import annotations
@@ -19,26 +19,10 @@ from typing import Any
 import av
 from PIL import Image
 
-FRAME_EXTENSION = "png"
-
 # Category prefixes of the reasons (the corruptness report groups by them).
 TRUNCATED = "truncated or undecodable"
 NON_MONOTONIC = "non-monotonic timestamps"
 FRAME_COUNT = "frame count mismatch"
-
-
-def frame_name(video_key: str, index: int, n_frames: int) -> str:
-    """Lightly's name for frame ``index`` of the video ``video_key`` with ``n_frames`` frames.
-
-    ``"{name without extension}-{index zero-padded to len(str(n_frames))}-{ext}.png"``, where
-    ``ext`` is the last dot-suffix of the name as written: ``frame_name("subdir/video_1.mp4",
-    99, 200) == "subdir/video_1-099-mp4.png"``.
-    """
-    stem, _, ext = video_key.rpartition(".")
-    if not stem:  # no dot: lightly's split gives an empty name and the whole key as format
-        stem, ext = "", video_key
-    width = len(str(n_frames))
-    return f"{stem}-{index:0{width}d}-{ext}.{FRAME_EXTENSION}"
 
 
 @dataclass(frozen=True)

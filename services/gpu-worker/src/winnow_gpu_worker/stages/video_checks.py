@@ -18,9 +18,10 @@ from typing import Any
 from PIL import Image
 
 from winnow_common.errors import StorageUnavailable
+from winnow_common.video_frames import frame_name
 from winnow_gpu_worker.ml.duplicates import content_hash
 from winnow_gpu_worker.ml.metadata import compute_image_metadata
-from winnow_gpu_worker.ml.video import VideoProbe, frame_name, scan_video
+from winnow_gpu_worker.ml.video import VideoProbe, scan_video
 
 log = logging.getLogger(__name__)
 

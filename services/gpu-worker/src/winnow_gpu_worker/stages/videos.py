@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
-from winnow_gpu_worker.ml.video import VideoProbe, frame_name, iter_video_frames, probe_video
+from winnow_common.video_frames import frame_name
+from winnow_gpu_worker.ml.video import VideoProbe, iter_video_frames, probe_video
 
 log = logging.getLogger(__name__)
 

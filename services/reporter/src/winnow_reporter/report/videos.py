@@ -14,32 +14,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from winnow_common.video_frames import frame_video, video_lookup
 from winnow_reporter.report.model import DatasetSizes, VideoInformation, VideoSizes
 from winnow_reporter.report.run_folder import RunOutputs
 
 __all__ = ["frame_video", "video_lookup", "video_section"]
-
-
-def _stem_and_ext(video: str) -> tuple[str, str]:
-    """The name parts of a video's frame names, split as the worker (and Lightly) split them."""
-    stem, _, ext = video.rpartition(".")
-    if not stem:  # no dot: an empty name and the whole key as the format
-        return "", video
-    return stem, ext
-
-
-def video_lookup(videos: Iterable[str]) -> dict[tuple[str, str], str]:
-    """``(stem, extension) -> video`` for :func:`frame_video`."""
-    return {_stem_and_ext(v): v for v in videos}
-
-
-def frame_video(name: str, lookup: Mapping[tuple[str, str], str]) -> str | None:
-    """The video a frame sample ``name`` belongs to; ``None`` for a name that is no frame."""
-    base = name.rpartition(".")[0] or name  # drop the frame's image extension (.png)
-    parts = base.rsplit("-", 2)
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    return lookup.get((parts[0], parts[2]))
 
 
 def _count_by_video(names: Iterable[str], lookup: Mapping[tuple[str, str], str]) -> Counter[str]:
