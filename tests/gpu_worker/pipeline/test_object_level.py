@@ -94,6 +94,17 @@ def test_object_level_selects_crops_and_their_parents(tmp_path: Path, docker: di
         assert crop.score == pytest.approx(0.5 + 0.1 * crop.prediction_index)
 
 
+def test_crop_images_are_not_written_when_upload_is_off(tmp_path: Path) -> None:
+    input_root, lightly_root = tmp_path / "input", tmp_path / "lightly"
+    _write_inputs(input_root, lightly_root)
+    doc = config_doc(
+        objectLevel={"taskName": "boxes"}, crops={"enableUploadForTasks": ["other-task"]}
+    )
+    result, lightly, _ = run_local(input_root, lightly_root, doc)
+    assert len(result.selected) == 5 and result.object_task == "boxes"
+    assert not lightly.list_files(".lightly/crops")
+
+
 def test_an_unknown_task_fails_the_run_clearly(tmp_path: Path) -> None:
     input_root, lightly_root = tmp_path / "input", tmp_path / "lightly"
     _write_inputs(input_root, lightly_root)

@@ -114,6 +114,9 @@ def test_a_sequence_run_selects_whole_sequences(video_root: Path, tmp_path: Path
         selectedSequenceLength=4,
         enableCorruptnessCheck=False,
         removeExactDuplicates=False,
+        dumpDataset=True,
+        outputImageFormat="jpg",
+        outputImageSize=48,
         selection={
             "nSamples": 12,
             "strategies": [{"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}],
@@ -141,6 +144,10 @@ def test_a_sequence_run_selects_whole_sequences(video_root: Path, tmp_path: Path
         )
         selected += seq["frame_names"]
     assert sorted(selected) == sorted(result.selected)
+    # dump_dataset converts the extracted frames as asked (format and longer side).
+    for name in result.selected:
+        dumped = Image.open(io.BytesIO(lightly.read(KEYS.dumped_file(name[: -len("png")] + "jpg"))))
+        assert dumped.format == "JPEG" and max(dumped.size) == 48
 
 
 def test_frames_read_their_own_or_their_videos_custom_metadata(
