@@ -31,9 +31,14 @@ PIPELINE_ORDER = [s.value for s in RunState]
 
 
 def _create_dataset_with_sources(
-    api: Api, services: dict[str, str], input_path: str, lightly_path: str
+    api: Api,
+    services: dict[str, str],
+    input_path: str,
+    lightly_path: str,
+    dataset_type: str = "Images",
 ) -> str:
-    response = api.call("POST", "/v1/datasets", json={"name": f"flow {time.time_ns()}"})
+    body = {"name": f"flow {time.time_ns()}", "type": dataset_type}
+    response = api.call("POST", "/v1/datasets", json=body)
     assert response.status_code == 201, response.text
     dataset_id: str = response.json()["id"]
     for purpose, path in (("INPUT", input_path), ("LIGHTLY", lightly_path)):

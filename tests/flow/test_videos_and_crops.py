@@ -24,7 +24,7 @@ from skimage import data as skdata
 
 from tests.flow.conftest import Api, schedule_config
 from tests.flow.lightly_venv import client_env
-from tests.flow.test_end_to_end import _download, _follow
+from tests.flow.test_end_to_end import _create_dataset_with_sources, _download, _follow
 from tests.videos import decode_all, write_moving_shapes, write_truncated
 from winnow_common.video_frames import frame_name
 
@@ -56,27 +56,25 @@ def video_files() -> dict[str, bytes]:
 
 
 def _dataset(api: Api, services: dict[str, str], prefix: str, type_: str = "Images") -> str:
-    name = f"{type_.lower()}-{uuid.uuid4().hex[:8]}"
-    created = api.call("POST", "/v1/datasets", json={"name": name, "type": type_})
-    assert created.status_code == 201, created.text
-    dataset_id: str = created.json()["id"]
-    for purpose, bucket in (("INPUT", "S3_INPUT_BUCKET"), ("LIGHTLY", "S3_LIGHTLY_BUCKET")):
-        body = {
-            "purpose": purpose,
-            "type": "OBS",
-            "fullPath": f"obs://{services[bucket]}/{prefix}",
-            "obsEndpoint": services["S3_ENDPOINT_URL"],
-            "obsAccessKeyId": services["S3_ACCESS_KEY_ID"],
-            "obsSecretAccessKey": services["S3_SECRET_ACCESS_KEY"],
-        }
-        put = api.call("PUT", f"/v1/datasets/{dataset_id}/datasource", json=body)
-        assert put.status_code == 200, put.text
-    return dataset_id
+    return _create_dataset_with_sources(
+        api,
+        services,
+        f"obs://{services['S3_INPUT_BUCKET']}/{prefix}",
+        f"obs://{services['S3_LIGHTLY_BUCKET']}/{prefix}",
+        type_,
+    )
 
 
 def _put(s3: Any, bucket: str, prefix: str, files: dict[str, bytes]) -> None:
     for name, data in files.items():
         s3.put_object(Bucket=bucket, Key=f"{prefix}/{name}", Body=data)
+
+
+def _videos_dataset(api: Api, services: dict[str, str], s3: Any, files: dict[str, bytes]) -> str:
+    """A ``Videos`` dataset over ``files`` uploaded under a fresh prefix."""
+    prefix = f"videos-{uuid.uuid4().hex[:8]}"
+    _put(s3, services["S3_INPUT_BUCKET"], prefix, files)
+    return _dataset(api, services, prefix, "Videos")
 
 
 def _read_with_lightly(
@@ -116,9 +114,7 @@ def test_a_video_run_through_the_api(
     lightly_python: Path,
     video_files: dict[str, bytes],
 ) -> None:
-    prefix = f"videos-{uuid.uuid4().hex[:8]}"
-    _put(s3, services["S3_INPUT_BUCKET"], prefix, video_files)
-    dataset_id = _dataset(api, services, prefix, "Videos")
+    dataset_id = _videos_dataset(api, services, s3, video_files)
     config = {
         "selection": {
             "nSamples": 6,
@@ -171,10 +167,8 @@ def test_a_sequence_run_and_its_sequence_information(
     lightly_python: Path,
     video_files: dict[str, bytes],
 ) -> None:
-    prefix = f"sequences-{uuid.uuid4().hex[:8]}"
     good = {k: v for k, v in video_files.items() if k in VIDEOS}
-    _put(s3, services["S3_INPUT_BUCKET"], prefix, good)
-    dataset_id = _dataset(api, services, prefix, "Videos")
+    dataset_id = _videos_dataset(api, services, s3, good)
     config = {
         "docker": {
             "selectedSequenceLength": 4,

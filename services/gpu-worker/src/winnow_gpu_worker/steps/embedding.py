@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -59,12 +60,23 @@ def embed_files(
         read,  # type: ignore[arg-type]
         work.choice.model,
         input_size=input_size(work),
-        batch_size=batch_size(work),
-        num_workers=worker_count(work.cfg.docker.num_processes, work.settings.num_loader_workers),
-        device=work.settings.device,
-        progress=progress,
-        precision=precision,  # type: ignore[arg-type]
+        **_loader_options(work, progress, precision),
     )
+
+
+def _loader_options(
+    work: RunWork, progress: Callable[[int, int], None] | None, precision: str
+) -> dict[str, Any]:
+    """The run's batch size, decode processes, device and precision for the embedders."""
+    return {
+        "batch_size": batch_size(work),
+        "num_workers": worker_count(
+            work.cfg.docker.num_processes, work.settings.num_loader_workers
+        ),
+        "device": work.settings.device,
+        "progress": progress,
+        "precision": precision,
+    }
 
 
 def embed_frames(
@@ -84,11 +96,7 @@ def embed_frames(
         VideoFramesDataset(refs, input_size(work)),
         names,
         work.choice.model,
-        batch_size=batch_size(work),
-        num_workers=worker_count(work.cfg.docker.num_processes, work.settings.num_loader_workers),
-        device=work.settings.device,
-        progress=progress,
-        precision=precision,  # type: ignore[arg-type]
+        **_loader_options(work, progress, precision),
     )
 
 
