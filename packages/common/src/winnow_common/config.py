@@ -7,6 +7,7 @@ of one of these classes (a contract test checks it).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -157,6 +158,14 @@ class WorkerSettings(BaseSettings):
         description=(
             "Images per embedding shard: EMBEDDING commits its embeddings shard by shard, so a "
             "retried attempt recomputes at most the shard that was in flight."
+        ),
+    )
+    embed_fanout: Literal["off", "auto", "on"] = Field(
+        default="auto",
+        description=(
+            "Spread one run's EMBEDDING over the GPU workers of its queue (a Celery chord of "
+            "one task per shard): 'auto' when another matching worker is idle, 'on' whenever "
+            "the run has several shards left, 'off' never."
         ),
     )
     crash_hook_state: str | None = Field(

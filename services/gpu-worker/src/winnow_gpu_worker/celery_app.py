@@ -20,7 +20,7 @@ from celery.signals import (
     worker_shutting_down,
 )
 
-from winnow_common.config import run_settings, worker_settings
+from winnow_common.config import redis_settings, run_settings, worker_settings
 from winnow_common.db.session import session_factory
 from winnow_common.enums import ComputeWorkerState
 from winnow_common.jobs.celery_app import create_celery_app
@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 
 app = create_celery_app("winnow-gpu-worker")
 app.conf.include = ["winnow_gpu_worker.tasks", "winnow_gpu_worker.platform_jobs"]
+# A fanned-out EMBEDDING is a chord (see winnow_gpu_worker.fanout): Redis counts its finished
+# shard tasks and the worker ending the last one sends the callback. Only the shard tasks store
+# a result (task_ignore_result stays on for everything else); the API and the reconciler keep
+# no result backend, so their sends subscribe to nothing.
+app.conf.result_backend = redis_settings().url
+app.conf.result_expires = 24 * 3600
 
 
 def listen_on_label_queues(sender: str, instance: Any, **_: Any) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from winnow_common.config import WorkerSettings
 from winnow_common.enums import RunState
@@ -29,7 +30,13 @@ from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_gpu_worker.stages.hooks import PipelineHooks
 from winnow_gpu_worker.stages.ledger import NoLedger, StageLedger, content_hash
-from winnow_gpu_worker.stages.work import PipelineResult, RunWork, StateCallback
+from winnow_gpu_worker.stages.work import (
+    FanOut,
+    FanOutRequested,
+    PipelineResult,
+    RunWork,
+    StateCallback,
+)
 from winnow_gpu_worker.steps import (
     checking,
     cropping,
@@ -39,9 +46,17 @@ from winnow_gpu_worker.steps import (
     saving,
     training,
 )
-from winnow_gpu_worker.steps.base import Stage, run_stage
+from winnow_gpu_worker.steps.base import CheckpointMissing, Stage, run_stage
 
-__all__ = ["STAGES", "PipelineResult", "Stage", "run_pipeline"]
+__all__ = [
+    "STAGES",
+    "CheckpointMissing",
+    "FanOutRequested",
+    "PipelineResult",
+    "Stage",
+    "run_embedding_shard",
+    "run_pipeline",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,27 +121,18 @@ def _no_guard() -> None:
     return None
 
 
-def run_pipeline(
+def _new_work(
     cfg: WorkerConfigV4,
     input_store: DatasourceStore,
     lightly_store: DatasourceStore,
     keys: RunKeys,
     settings: WorkerSettings,
     on_state: StateCallback,
-    *,
-    output_store: DatasourceStore | None = None,
-    hooks: PipelineHooks | None = None,
-    ledger: StageLedger | None = None,
-    guard: Callable[[], None] | None = None,
-) -> PipelineResult:
-    """Run every stage and write the outputs under ``keys`` in ``output_store``.
-
-    ``lightly_store`` is the LIGHTLY datasource: user inputs under ``.lightly/`` (relevant
-    filenames, embeddings, metadata, predictions, checkpoints) and the datapool state.
-    ``output_store`` defaults to it (server runs); the CLI writes into its output directory.
-    ``ledger`` keeps stage checkpoints (default: none); ``guard`` raises when the attempt must
-    stop (lease lost, shutdown) and is called at every progress report.
-    """
+    output_store: DatasourceStore | None,
+    hooks: PipelineHooks | None,
+    ledger: StageLedger | None,
+    guard: Callable[[], None] | None,
+) -> RunWork:
     if cfg.selection is None:
         raise PipelineError("the config has no selection")
     work = RunWork(
@@ -145,6 +151,47 @@ def run_pipeline(
     work.upstream = content_hash(
         "config", cfg.model_dump(mode="json", by_alias=True), input_store.describe()
     )
+    return work
+
+
+def run_pipeline(
+    cfg: WorkerConfigV4,
+    input_store: DatasourceStore,
+    lightly_store: DatasourceStore,
+    keys: RunKeys,
+    settings: WorkerSettings,
+    on_state: StateCallback,
+    *,
+    output_store: DatasourceStore | None = None,
+    hooks: PipelineHooks | None = None,
+    ledger: StageLedger | None = None,
+    guard: Callable[[], None] | None = None,
+    worker: str = "",
+    fan_out: FanOut | None = None,
+) -> PipelineResult:
+    """Run every stage and write the outputs under ``keys`` in ``output_store``.
+
+    ``lightly_store`` is the LIGHTLY datasource: user inputs under ``.lightly/`` (relevant
+    filenames, embeddings, metadata, predictions, checkpoints) and the datapool state.
+    ``output_store`` defaults to it (server runs); the CLI writes into its output directory.
+    ``ledger`` keeps stage checkpoints (default: none); ``guard`` raises when the attempt must
+    stop (lease lost, shutdown) and is called at every progress report. ``worker`` names who
+    computes (recorded with each embedding shard); ``fan_out`` is the host's offer to spread
+    EMBEDDING's missing shards over other workers (it raises ``FanOutRequested`` to take it).
+    """
+    work = _new_work(
+        cfg,
+        input_store,
+        lightly_store,
+        keys,
+        settings,
+        on_state,
+        output_store,
+        hooks,
+        ledger,
+        guard,
+    )
+    work.worker, work.fan_out = worker, fan_out
     try:
         for stage in STAGES:
             run_stage(work, stage)
@@ -154,3 +201,39 @@ def run_pipeline(
     if work.result.resumed:
         log.info("resumed from earlier attempts: %s", "; ".join(work.result.resumed))
     return work.result
+
+
+def run_embedding_shard(
+    cfg: WorkerConfigV4,
+    input_store: DatasourceStore,
+    lightly_store: DatasourceStore,
+    keys: RunKeys,
+    settings: WorkerSettings,
+    on_state: StateCallback,
+    *,
+    shard: int,
+    ledger: StageLedger,
+    worker: str,
+    hooks: PipelineHooks | None = None,
+    guard: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """One shard of a fanned-out EMBEDDING (the body of a ``gpu.embed_shard`` task).
+
+    The stages before EMBEDDING are restored from the run's checkpoints (raises
+    ``CheckpointMissing`` when one is not there: only the run's attempt computes stages);
+    then shard ``shard`` is embedded and committed to ``ledger`` unless it already is.
+    Returns what happened (see :func:`~winnow_gpu_worker.steps.embedding.embed_one_shard`).
+    """
+    work = _new_work(
+        cfg, input_store, lightly_store, keys, settings, on_state, None, hooks, ledger, guard
+    )
+    work.worker = worker
+    try:
+        for stage in STAGES:
+            if stage.name == "embedding":
+                return embedding.embed_one_shard(work, shard)
+            run_stage(work, stage, restore_only=True)
+    finally:
+        if work.video_cache is not None:
+            work.video_cache.close()
+    raise AssertionError("the pipeline has no embedding stage")

@@ -10,16 +10,17 @@ import logging
 import os
 import socket
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from winnow_common.config import run_settings
 from winnow_common.db.session import session_factory
 from winnow_common.enums import ComputeWorkerState
-from winnow_common.jobs import ProcessRunJob, TaskName
+from winnow_common.jobs import EmbedShardJob, ProcessRunJob, TaskName
 from winnow_common.lifecycle.attempts import Claim, claim_process_run
 from winnow_common.lifecycle.retry import retry_transient
-from winnow_gpu_worker import liveness
+from winnow_gpu_worker import fanout, liveness
 from winnow_gpu_worker.celery_app import app
 from winnow_gpu_worker.identity import current_identity, set_worker_state
 from winnow_gpu_worker.worker_stage import run_attempt
@@ -63,7 +64,7 @@ def process_scheduled_run(scheduled_run_id: str, node: str | None = None) -> str
         return None
     liveness.set_presence_state(ComputeWorkerState.BUSY)
     try:
-        run_attempt(_sessions(), granted, run_settings())
+        run_attempt(_sessions(), granted, run_settings(), node)
     finally:
         liveness.set_presence_state(ComputeWorkerState.IDLE)
         try:
@@ -79,3 +80,18 @@ def process_run(self, scheduled_run_id: str) -> None:  # type: ignore[no-untyped
     """Celery entry point; the payload is the scheduled run's id only."""
     job = ProcessRunJob(scheduled_run_id=scheduled_run_id)
     process_scheduled_run(job.scheduled_run_id, getattr(self.request, "hostname", None))
+
+
+@app.task(name=TaskName.EMBED_SHARD.value, bind=True, ignore_result=False)
+def embed_shard(self, scheduled_run_id: str, shard: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Celery entry point of one shard of a fanned-out EMBEDDING (a chord's header task).
+
+    Its result (what happened to the shard) is stored only for the chord's join.
+    """
+    job = EmbedShardJob(scheduled_run_id=scheduled_run_id, shard=shard)
+    node = getattr(self.request, "hostname", None) or socket.gethostname()
+    liveness.set_presence_state(ComputeWorkerState.BUSY)
+    try:
+        return fanout.embed_shard(_sessions(), job, node)
+    finally:
+        liveness.set_presence_state(ComputeWorkerState.IDLE)

@@ -5,6 +5,8 @@ Outcomes (each written by one short transaction that first fences the lease):
 - the pipeline finished: results recorded, attempt DONE, the reporter's message sent;
 - the run's own input is wrong (``PipelineError``, a missing file...): attempt and run FAILED;
 - SIGTERM: attempt HANDED_BACK, the run's message re-queued, completed stages kept;
+- EMBEDDING fanned out (``winnow_gpu_worker.fanout``): attempt HANDED_BACK, a chord of the
+  missing shards sent (its callback re-queues the run), committed shards kept;
 - the lease was lost (the database was unreachable too long, or the reconciler took the run):
   nothing is written, the next attempt resumes from the checkpoints;
 - an outage (Postgres, Redis, S3) outlasted ``RUN_OUTAGE_RETRY_S``: attempt ABANDONED and the
@@ -27,19 +29,21 @@ from winnow_common.enums import AttemptOutcome, RunState
 from winnow_common.errors import HandBackRequested, LeaseLost
 from winnow_common.jobs.messages import JobMessage, send_all
 from winnow_common.lifecycle import attempts, results
+from winnow_common.lifecycle import fanout as fanout_lifecycle
 from winnow_common.lifecycle.attempts import Claim
 from winnow_common.lifecycle.keeper import LeaseKeeper
 from winnow_common.lifecycle.retry import is_transient, retry_transient
 from winnow_common.lifecycle.runlog import write_run_log
 from winnow_common.runs import load_run_context
 from winnow_common.storage import DatasourceStore, RetryingStore, RunKeys
-from winnow_gpu_worker import liveness
+from winnow_gpu_worker import fanout, liveness
 from winnow_gpu_worker.celery_app import app
 from winnow_gpu_worker.memlog import MemoryLog, compose
 from winnow_gpu_worker.pipeline import PipelineResult, run_pipeline
 from winnow_gpu_worker.run_hooks import database_hooks
 from winnow_gpu_worker.runlog import AttemptLogFlusher, capture_run_log
 from winnow_gpu_worker.stages.ledger import StageLedger
+from winnow_gpu_worker.stages.work import FanOutRequested
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,7 @@ class _Attempt:
         self.store: DatasourceStore | None = None
         self.flusher: AttemptLogFlusher | None = None
         self.lines: list[str] = []
+        self.node: str | None = None
         self.crash_state = worker_settings().crash_hook_state
         self.memlog = MemoryLog(
             f"{claim.number}: gpu.process_run on {claim.holder}, pid {os.getpid()}",
@@ -128,7 +133,12 @@ def _opening_lines(claim: Claim) -> None:
     )
     for earlier in claim.previous:
         log.info("earlier %s", earlier.describe())
-    if claim.redone_stages:
+    if fanout_lifecycle.fanned_out_before(claim.previous):
+        log.info(
+            "EMBEDDING was fanned out to the GPU workers: the shards they committed are "
+            "restored, any still missing are embedded here"
+        )
+    elif claim.redone_stages:
         log.info(
             "resuming: the stage %s was interrupted; completed stages are restored from their "
             "checkpoints",
@@ -136,9 +146,15 @@ def _opening_lines(claim: Claim) -> None:
         )
 
 
-def run_attempt(sessions: sessionmaker[Session], claim: Claim, settings: RunSettings) -> None:
-    """Run the claimed attempt to one of its outcomes; never raises for the run's sake."""
+def run_attempt(
+    sessions: sessionmaker[Session], claim: Claim, settings: RunSettings, node: str | None = None
+) -> None:
+    """Run the claimed attempt to one of its outcomes; never raises for the run's sake.
+
+    ``node`` is this worker's Celery node name (left out of the peers a fan-out counts on).
+    """
     attempt = _Attempt(sessions, claim, settings)
+    attempt.node = node
     attempt.keeper.start()
     attempt.memlog.start()
     liveness.set_active(claim.attempt_id, lambda why: _hand_back(attempt, why, forced=True))
@@ -164,6 +180,7 @@ def _run(attempt: _Attempt) -> JobMessage | None:
         with attempt.sessions.begin() as session:
             ctx = load_run_context(session, claim.run_id)
             user_id = run_repo.require(session, claim.run_id).user_id
+            queue = fanout_lifecycle.run_queue(session, claim.scheduled_run_id)
         budget = attempt.settings.outage_retry_s
         lightly = RetryingStore(ctx.lightly_store, budget)
         attempt.store = ctx.lightly_store
@@ -185,9 +202,13 @@ def _run(attempt: _Attempt) -> JobMessage | None:
             hooks=database_hooks(lambda: attempt.sessions, user_id),
             ledger=StageLedger(lightly, attempt.keys, claim.number),
             guard=attempt.keeper.check,
+            worker=claim.holder,
+            fan_out=fanout.offer(claim, queue, attempt.node, worker_settings().embed_fanout),
         )
         attempt.keeper.check()
         return _finish(attempt, result)
+    except FanOutRequested as exc:
+        return _fan_out(attempt, exc)
     except HandBackRequested as exc:
         return _hand_back(attempt, exc.message, forced=False)
     except LeaseLost as exc:
@@ -281,6 +302,23 @@ def _hand_back(attempt: _Attempt, reason: str, *, forced: bool) -> JobMessage | 
         send_all(app, [message])
         return None
     return message
+
+
+def _fan_out(attempt: _Attempt, request: FanOutRequested) -> JobMessage | None:
+    """Hand the run back as a fan-out: the chord of its missing shards, sent after the commit."""
+    detail = fanout_lifecycle.fanout_detail(len(request.shards), request.count)
+    attempt.keeper.beat()
+    attempt.run_log(AttemptOutcome.HANDED_BACK, detail)
+    try:
+        return attempt.transaction(
+            "fanning EMBEDDING out",
+            lambda s: fanout_lifecycle.hand_out(
+                s, attempt.claim.attempt_id, request.shards, request.count
+            ),
+        )
+    except LeaseLost as lost:
+        log.error("the run was already taken over: %s", lost.message)
+        return None
 
 
 def _abandon(attempt: _Attempt, exc: Exception) -> JobMessage | None:

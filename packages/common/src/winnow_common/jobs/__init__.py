@@ -10,10 +10,16 @@ from winnow_common.jobs.names import (
     message_priority,
     normalize_labels,
 )
-from winnow_common.jobs.payloads import PlatformJobMessage, ProcessRunJob, RenderReportJob
+from winnow_common.jobs.payloads import (
+    EmbedShardJob,
+    PlatformJobMessage,
+    ProcessRunJob,
+    RenderReportJob,
+)
 
 __all__ = [
     "MAX_WORKER_LABELS",
+    "EmbedShardJob",
     "InvalidLabels",
     "PlatformJobMessage",
     "ProcessRunJob",

@@ -17,7 +17,12 @@ from celery import Celery
 from pydantic import BaseModel
 
 from winnow_common.jobs.names import Queue, TaskName
-from winnow_common.jobs.payloads import PlatformJobMessage, ProcessRunJob, RenderReportJob
+from winnow_common.jobs.payloads import (
+    EmbedShardJob,
+    PlatformJobMessage,
+    ProcessRunJob,
+    RenderReportJob,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,43 @@ class JobMessage:
         app.send_task(self.task.value, kwargs=self.payload().model_dump(mode="json"), **options)
 
 
+@dataclass(frozen=True)
+class ShardFanOut(JobMessage):
+    """A run's EMBEDDING spread over the workers of its queue: a Celery chord.
+
+    The header is one ``gpu.embed_shard`` per shard in ``shards`` (id and index only, on the
+    run's queue and priority, so every matching worker takes some); the callback is the run's
+    own ``gpu.process_run`` (an immutable signature: the shards' results are not its input),
+    whose attempt restores every committed shard and goes on to the selection. Unsent, it is
+    the run's ``gpu.process_run`` to the reconciler (the run waits OPEN either way).
+    """
+
+    shards: tuple[int, ...] = ()
+
+    def send(self, app: Celery) -> None:
+        """Publish the chord (the header now, the callback when the last shard task ends)."""
+        from celery import chord  # the API never sends one; keep its import light
+
+        options: dict[str, Any] = {"queue": self.queue}
+        if self.priority is not None:
+            options["priority"] = self.priority
+        header = [
+            app.signature(
+                TaskName.EMBED_SHARD.value,
+                kwargs=EmbedShardJob(scheduled_run_id=self.entity_id, shard=i).model_dump(),
+                **options,
+            )
+            for i in self.shards
+        ]
+        callback = app.signature(
+            self.task.value,
+            kwargs=self.payload().model_dump(mode="json"),
+            immutable=True,
+            **options,
+        )
+        chord(header, app=app)(callback)
+
+
 def send_all(app: Celery, messages: Iterable[JobMessage]) -> list[JobMessage]:
     """Send each message; those the broker refused are returned (the reconciler retries them)."""
     failed: list[JobMessage] = []
@@ -74,6 +116,10 @@ def _entity_of(raw: bytes) -> tuple[str, str] | None:
     except (ValueError, KeyError, TypeError):
         return None
     entity = kwargs.get("scheduled_run_id") or kwargs.get("run_id") or kwargs.get("job_id")
+    if task == TaskName.EMBED_SHARD.value:
+        # A queued shard of a fanned-out run is its pending wake-up: the chord's callback
+        # publishes the run's gpu.process_run once the last shard task ends.
+        task = TaskName.PROCESS_RUN.value
     return (str(task), str(entity)) if entity else None
 
 

@@ -25,6 +25,9 @@ class TaskName(StrEnum):
     RENDER_REPORT = "reports.render_report"
     # A platform job (sampling on stored embeddings, a 2-D projection): ``gpu`` queue.
     PLATFORM_JOB = "gpu.platform_job"
+    # One embedding shard of a run whose EMBEDDING fanned out (a Celery chord's header task;
+    # the chord's callback is the run's ``gpu.process_run``): the run's queue.
+    EMBED_SHARD = "gpu.embed_shard"
 
 
 TASK_ROUTES = {"gpu.*": {"queue": Queue.GPU.value}, "reports.*": {"queue": Queue.REPORTS.value}}

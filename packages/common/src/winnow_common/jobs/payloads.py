@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from winnow_common.schemas.base import ObjectId
 
@@ -27,3 +27,10 @@ class PlatformJobMessage(_Payload):
     """Run one platform job (``/v1/jobs``): sampling on stored embeddings or a 2-D projection."""
 
     job_id: ObjectId
+
+
+class EmbedShardJob(_Payload):
+    """Embed (and commit) one shard of a scheduled run's EMBEDDING: the run and the index."""
+
+    scheduled_run_id: ObjectId
+    shard: int = Field(ge=0)

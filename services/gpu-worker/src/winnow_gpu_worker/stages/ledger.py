@@ -98,6 +98,21 @@ class StageLedger:
             blobs[blob] = data
         return Checkpoint(name, int(marker.get("attempt", 0)), dict(marker["info"]), blobs)
 
+    def committed(self, name: str, inputs_hash: str) -> Checkpoint | None:
+        """The marker alone (``info``, no blobs) if one matches ``inputs_hash``: a cheap "is it
+        done?" (the marker is written last; :meth:`load` still checks the blobs)."""
+        try:
+            marker = json.loads(self.store.read(self._marker_key(name)))
+        except ObjectNotFound:
+            return None
+        except StorageUnavailable:
+            raise
+        except (StorageError, ValueError):
+            return None
+        if marker.get("inputs_hash") != inputs_hash:
+            return None
+        return Checkpoint(name, int(marker.get("attempt", 0)), dict(marker["info"]))
+
     def save(
         self,
         name: str,
@@ -134,6 +149,9 @@ class NoLedger(StageLedger):
         super().__init__(store=None, keys=RunKeys(""), attempt=1)  # type: ignore[arg-type]
 
     def load(self, name: str, inputs_hash: str) -> Checkpoint | None:
+        return None
+
+    def committed(self, name: str, inputs_hash: str) -> Checkpoint | None:
         return None
 
     def save(

@@ -28,6 +28,18 @@ if TYPE_CHECKING:
     from winnow_gpu_worker.stages.videos import FrameOf, VideoCache
 
 StateCallback = Callable[[RunState, str], None]
+# The host's offer to spread EMBEDDING's missing shards (indices, of how many) over other GPU
+# workers: it raises FanOutRequested to take it, or returns (embed them here).
+FanOut = Callable[[list[int], int], None]
+
+
+class FanOutRequested(Exception):
+    """EMBEDDING stops here: the host hands ``shards`` (of ``count``) to the GPU workers."""
+
+    def __init__(self, shards: list[int], count: int) -> None:
+        super().__init__(f"{len(shards)} of {count} embedding shards fanned out")
+        self.shards, self.count = shards, count
+
 
 _PROGRESS_EVERY = 0.1
 
@@ -113,6 +125,10 @@ class RunWork:
     video_cache: VideoCache | None = None
     # Reads a non-frame sample's bytes (None: the INPUT store; object level: the crop reader).
     sample_reader: Callable[[str], bytes] | None = None
+    # Who computes (recorded with each embedding shard) and the host's fan-out offer (None:
+    # every shard is embedded here).
+    worker: str = ""
+    fan_out: FanOut | None = None
 
     @property
     def read(self) -> Callable[[str], bytes]:

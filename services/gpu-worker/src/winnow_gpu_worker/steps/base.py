@@ -51,12 +51,22 @@ class Stage:
     checkpointed: bool = True
 
 
-def run_stage(work: RunWork, stage: Stage) -> None:
-    """Restore ``stage`` from a matching checkpoint, or compute (and checkpoint) it."""
+class CheckpointMissing(Exception):
+    """A restore-only run (one embedding shard) found a stage without its checkpoint."""
+
+
+def run_stage(work: RunWork, stage: Stage, *, restore_only: bool = False) -> None:
+    """Restore ``stage`` from a matching checkpoint, or compute (and checkpoint) it.
+
+    ``restore_only`` (a shard task rebuilding the run context) raises ``CheckpointMissing``
+    instead of computing a stage: only the run's attempt computes stages.
+    """
     if not stage.enabled(work.cfg):
         return
     inputs = work.inputs_hash(stage.name)
     checkpoint = work.ledger.load(stage.name, inputs) if stage.checkpointed else None
+    if checkpoint is None and restore_only:
+        raise CheckpointMissing(f"stage {stage.name} has no checkpoint for these inputs")
     if checkpoint is not None:
         output = StageOutput(checkpoint.info, checkpoint.blobs)
         work.restored(stage.name, checkpoint)

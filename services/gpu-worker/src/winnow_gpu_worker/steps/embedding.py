@@ -5,6 +5,10 @@ to whole batches, so the batches, and therefore the numbers, are those of an uns
 Each shard is a ledger entry ``embedding-shard-NNNNN`` whose inputs hash covers the model and
 the shard's files, so a retried attempt recomputes at most the shard that was in flight. The
 arithmetic (float32 or reduced precision) is decided once on shard 0 and reused for the rest.
+
+After shard 0 the host may take the shards still missing to other GPU workers (``fan_out``,
+see :mod:`winnow_gpu_worker.fanout`): each runs :func:`embed_one_shard` and commits its shard
+under the same ledger key, and the run's next attempt restores them all.
 """
 
 from __future__ import annotations
@@ -148,43 +152,55 @@ def shards_of(names: list[str], shard_size: int, batch: int) -> list[list[str]]:
     return [names[i : i + size] for i in range(0, len(names), size)]
 
 
+def _shard_key(work: RunWork, index: int, names: list[str]) -> tuple[str, str]:
+    """The ledger name and inputs hash of shard ``index`` (whose files are ``names``)."""
+    return f"embedding-shard-{index:05d}", work.inputs_hash("embedding-shard", index, names)
+
+
 def _shard(
     work: RunWork, index: int, count: int, names: list[str], precision: str, progress: Progress
 ) -> tuple[list[str], np.ndarray, dict[str, str], str]:
     """One shard: restored from the ledger, or embedded and committed."""
-    ledger_name = f"embedding-shard-{index:05d}"
-    inputs = work.inputs_hash("embedding-shard", index, names)
+    ledger_name, inputs = _shard_key(work, index, names)
     checkpoint = work.ledger.load(ledger_name, inputs)
     if checkpoint is not None:
         info = checkpoint.info
         rows = unpack_arrays(checkpoint.blobs["embeddings.npz"])["embeddings"]
-        work.restored(f"embedding shard {index + 1}/{count}", checkpoint)
+        who = f"embedded on {info['worker']}" if info.get("worker") else ""
+        by = f" ({who})" if who else ""
+        work.restored(f"embedding shard {index + 1}/{count}", checkpoint, who)
         log.info(
-            "embedding shard %d/%d (%d images): restored from the checkpoint of attempt %d",
+            "embedding shard %d/%d (%d images): restored from the checkpoint of attempt %d%s",
             index + 1,
             count,
             len(names),
             checkpoint.attempt,
+            by,
         )
         progress.offset += len(names)
         progress(0, extra=f"shard {index + 1}/{count} restored")
         return list(info["filenames"]), rows, dict(info["failed"]), str(info["precision"])
     embedded = embed_samples(work, names, progress, precision)
-    info = {
+    info: dict[str, Any] = {
         "filenames": embedded.filenames,
         "failed": embedded.failed,
         "precision": embedded.precision,
     }
+    if work.worker:
+        # Who embedded it (shown when a later attempt restores it); the embeddings are
+        # the same bytes whoever computes them.
+        info["worker"] = work.worker
     work.ledger.save(
         ledger_name, inputs, info, {"embeddings.npz": pack_arrays(embeddings=embedded.embeddings)}
     )
     if work.ledger.persistent:
         log.info(
-            "embedding shard %d/%d (%d images): computed in attempt %d and committed",
+            "embedding shard %d/%d (%d images): computed in attempt %d%s and committed",
             index + 1,
             count,
             len(names),
             work.ledger.attempt,
+            f" on {work.worker}" if work.worker else "",
         )
     progress.offset += len(names)
     return embedded.filenames, embedded.embeddings, embedded.failed, embedded.precision
@@ -214,6 +230,9 @@ def compute(work: RunWork) -> StageOutput:
     parts: list[np.ndarray] = []
     failed: dict[str, str] = {}
     for index, shard in enumerate(shards):
+        if index == 1:
+            # Shard 0 (just done) fixed the arithmetic; the rest may go to other workers.
+            _offer_fan_out(work, shards)
         kept, rows, shard_failed, used = _shard(
             work, index, len(shards), shard, precision, progress
         )
@@ -225,6 +244,51 @@ def compute(work: RunWork) -> StageOutput:
     embeddings = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
     info = {"filenames": filenames, "failed": failed, "precision": precision}
     return StageOutput(info, {"embeddings.npz": pack_arrays(embeddings=embeddings)})
+
+
+def _offer_fan_out(work: RunWork, shards: list[list[str]]) -> None:
+    """Offer the host the shards after the first that are not committed yet (two or more)."""
+    if work.fan_out is None:
+        return
+    missing = [
+        index
+        for index in range(1, len(shards))
+        if work.ledger.committed(*_shard_key(work, index, shards[index])) is None
+    ]
+    if len(missing) >= 2:
+        work.fan_out(missing, len(shards))  # raises FanOutRequested to take the offer
+
+
+def embed_one_shard(work: RunWork, index: int) -> dict[str, Any]:
+    """A shard task's whole EMBEDDING: shard ``index`` embedded and committed (unless it is).
+
+    The context (clean files, model) comes from the earlier stages' checkpoints; shards after
+    the first use the arithmetic that shard 0's checkpoint records, as an attempt would.
+    Returns what happened (the chord's result for this shard).
+    """
+    names = sorted(set(work.clean))
+    shards = shards_of(names, work.settings.embed_shard_size, batch_size(work))
+    report: dict[str, Any] = {"shard": index, "count": len(shards), "worker": work.worker}
+    if work.cfg.docker.embeddings or index >= len(shards):
+        return {**report, "outcome": "skipped: the run has no such shard"}
+    assert work.choice is not None
+    precision = "auto"
+    if index > 0:
+        first = work.ledger.committed(*_shard_key(work, 0, shards[0]))
+        if first is None:
+            return {**report, "outcome": "skipped: shard 1 is not committed"}
+        precision = str(first.info["precision"])
+    own = shards[index]
+    done = work.ledger.committed(*_shard_key(work, index, own))
+    where = f"embedding shard {index + 1}/{len(shards)} ({len(own)} images) on worker"
+    if done is not None:
+        log.info("%s %s: already committed by attempt %d", where, work.worker, done.attempt)
+        return {**report, "outcome": "already committed"}
+    log.info("%s %s", where, work.worker)
+    progress = work.progress(_STATE, f"Shard {index + 1}/{len(shards)}: embedded", len(own))
+    _shard(work, index, len(shards), own, precision, progress)
+    log.info("%s %s: committed", where, work.worker)
+    return {**report, "outcome": "embedded"}
 
 
 def restore(work: RunWork, output: StageOutput) -> None:
