@@ -23,6 +23,7 @@ from winnow_gpu_worker.ml.embed import (
     build_backbone,
     cpu_supports_bf16,
     embed_images,
+    inference_model,
     l2_normalize,
 )
 
@@ -385,3 +386,30 @@ def test_l2_normalize() -> None:
     out = l2_normalize(x)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0], [1.0, 0.0]], rtol=1e-6)
+
+
+def test_inference_model_folds_batchnorm_into_convolutions() -> None:
+    model, _ = build_backbone(seed=0)
+    for module in model.modules():  # non-default statistics, as a trained checkpoint has
+        if isinstance(module, nn.BatchNorm2d):
+            assert module.running_mean is not None and module.running_var is not None
+            module.running_mean.uniform_(-0.2, 0.2)
+            module.running_var.uniform_(0.5, 1.5)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+    model.eval()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    folded = inference_model(model)
+
+    def count_bn(m: nn.Module) -> int:
+        return sum(isinstance(x, nn.BatchNorm2d) for x in m.modules())
+
+    # Every BatchNorm after a convolution is gone (lightly's input BatchNorm has no conv before).
+    assert count_bn(model) == 21 and count_bn(folded) == 1
+    x = torch.from_numpy(np.random.default_rng(0).normal(size=(6, 3, 32, 32)).astype(np.float32))
+    with torch.inference_mode():
+        np.testing.assert_allclose(folded(x).numpy(), model(x).numpy(), rtol=1e-4, atol=1e-5)
+    # The caller's model is not changed.
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    # A model in training mode (BatchNorm uses batch statistics) is not folded.
+    assert inference_model(model.train()) is model

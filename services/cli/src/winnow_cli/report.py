@@ -13,7 +13,7 @@ from rich.console import Console
 
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import LocalStore, RunKeys
-from winnow_reporter.service import config_summary, render_report
+from winnow_reporter.render import config_summary, render_report
 
 if TYPE_CHECKING:
     from winnow_gpu_worker.pipeline import PipelineResult

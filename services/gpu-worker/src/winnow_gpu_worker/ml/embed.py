@@ -3,8 +3,9 @@
 The worker's model is lightly's CLI SimCLR backbone (:mod:`winnow_gpu_worker.ml.models`:
 resnet-18, ``num_ftrs=32`` by default), so embeddings and checkpoints match ``lightly-embed``.
 Decoding runs in DataLoader worker processes (JPEGs at reduced scale via draft mode); inference
-uses ``torch.inference_mode``, channels_last and, when it keeps the embeddings within cosine 0.99
-of float32, bfloat16 autocast on the CPU (AMX/AVX-512-BF16) or float16 autocast on CUDA.
+uses ``torch.inference_mode``, channels_last, BatchNorm folded into the convolutions and, when
+it keeps the embeddings within cosine 0.99 of float32, bfloat16 autocast on the CPU
+(AMX/AVX-512-BF16) or float16 autocast on CUDA.
 """
 
 from __future__ import annotations
@@ -276,7 +277,9 @@ def embed_dataset(
     dev = _resolve_device(device)
     candidate = _candidate_precision(precision, dev)
     run = _ModelRun(
-        model=model.to(dev).to(memory_format=torch.channels_last).eval(),
+        model=inference_model(model.to(dev).to(memory_format=torch.channels_last).eval()).to(
+            memory_format=torch.channels_last
+        ),
         dev=dev,
         chosen=candidate,
         calibrate=precision == "auto" and candidate != "fp32",
@@ -299,6 +302,26 @@ def embed_dataset(
         precision=run.chosen,
         calibration_min_cosine=run.calibration,
     )
+
+
+def inference_model(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` (in eval mode) with every BatchNorm folded into the convolution before it.
+
+    In eval mode a BatchNorm is an affine map of the convolution's output, so it can be folded
+    into the convolution's weights and bias (``torch.fx``'s ``fuse``): the same function up to
+    float32 rounding (relative difference about 1e-7), one pass over each activation fewer
+    (about a tenth of resnet-18's time on a CPU). Returns a folded copy (the caller's model is
+    left as it is), or ``model`` itself when it cannot be traced or has no BatchNorm.
+    """
+    if model.training or not any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()):
+        return model
+    from torch.fx.experimental.optimization import fuse
+
+    try:
+        return fuse(model, inplace=False)
+    except Exception as exc:  # a model fx cannot trace runs as it is
+        logger.debug("BatchNorm not folded (%s): %s", type(model).__name__, exc)
+        return model
 
 
 def _loader(

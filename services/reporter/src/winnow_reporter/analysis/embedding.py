@@ -237,15 +237,36 @@ def _pca_2d(xs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _umap_2d(xs: np.ndarray, k: int, seed: int) -> np.ndarray:
-    with warnings.catch_warnings():
-        # umap warns on import (no TensorFlow) and that random_state forces n_jobs=1
-        warnings.simplefilter("ignore")
-        import umap  # lazy: pulls in numba
+def _umap_2d(
+    xs: np.ndarray, k: int, seed: int, knn: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    """UMAP's 2-D layout; ``knn``: at least ``k`` nearest neighbours from ``small_data_knn``."""
+    from winnow_reporter.analysis.umap_loader import load_umap  # lazy: pulls in numba
 
-        reducer = umap.UMAP(n_neighbors=k, random_state=seed, n_components=2)
+    umap = load_umap()
+    options = {}
+    if knn is not None:
+        options["precomputed_knn"] = (knn[0][:, :k].copy(), knn[1][:, :k].copy())
+    with warnings.catch_warnings():
+        # umap warns that random_state forces n_jobs=1, and that a precomputed neighbour table
+        # has no search index (only needed to place new points)
+        warnings.simplefilter("ignore")
+        reducer = umap.UMAP(n_neighbors=k, random_state=seed, n_components=2, **options)
         emb = reducer.fit_transform(xs)
     return np.asarray(emb, dtype=np.float64)
+
+
+def _neighbours(xs: np.ndarray, ks: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """One neighbour table for every view (small data only; else each fit searches itself)."""
+    from winnow_reporter.analysis.umap_loader import SMALL_DATA, small_data_knn
+
+    usable = [k for k in ks if 2 <= k < len(xs)]
+    if not usable or len(xs) >= SMALL_DATA:
+        return None
+    try:
+        return small_data_knn(xs, max(usable))
+    except Exception:  # degenerate data: each fit reports its own failure below
+        return None
 
 
 def project_2d(
@@ -284,6 +305,7 @@ def project_2d(
             f"UMAP views with n_neighbors {listed} left out: n_neighbors must be smaller than "
             f"the number of points ({m})."
         )
+    knn = _neighbours(xs, ks)
     for k in ks:
         if k >= m:
             continue
@@ -291,7 +313,7 @@ def project_2d(
             projection.notes.append(f"UMAP view with n_neighbors {k} left out: needs >= 2.")
             continue
         try:
-            emb = _umap_2d(xs, k, seed)
+            emb = _umap_2d(xs, k, seed, knn)
         except Exception as exc:  # degenerate data can break UMAP's spectral layout
             projection.notes.append(f"UMAP view with n_neighbors {k} left out: {exc!r}.")
             continue

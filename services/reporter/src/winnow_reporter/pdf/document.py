@@ -6,9 +6,11 @@ Deterministic for the same story (reportlab ``invariant`` mode, no "generated at
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
@@ -84,6 +86,23 @@ def _footer(left: str) -> Callable[[Canvas, _TocDocTemplate], None]:
     return draw
 
 
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Write the PDF's streams Flate-compressed only, without ASCII85 on top.
+
+    reportlab ASCII85-encodes every stream by default, and without its optional C accelerator
+    (``rl_accel``, not installed) that encoder is pure Python: about a third of the time a
+    report's PDF took, nearly all of it on the plot images. Binary streams are what other PDF
+    writers produce; the pages are the same and the file is about a fifth smaller.
+    """
+    previous = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = previous
+
+
 def build_pdf(story: list[Flowable], *, title: str, subject: str, footer: str) -> bytes:
     """Lay ``story`` out on A4 pages (``footer`` left in every footer) and return the PDF."""
     buf = io.BytesIO()
@@ -101,5 +120,6 @@ def build_pdf(story: list[Flowable], *, title: str, subject: str, footer: str) -
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_footer(footer))])
-    doc.multiBuild(story)
+    with _binary_streams():
+        doc.multiBuild(story)
     return buf.getvalue()
