@@ -8,8 +8,14 @@ clusters with ``--data clusters``):
                 is the float32 reference selection every overlap is measured against
 * bound      -- k passes that only read the float32 matrix (the fastest of NumPy ``x @ c`` and
                 ``torch.mv``): the float32 memory-bandwidth bound of any per-step full pass
-* tracker    -- ``MinDistanceTracker`` with ``precision`` float32 / bfloat16 / int8 / auto
+* tracker    -- ``MinDistanceTracker`` with every kernel (float32, float32-torch, int8, int8-pack,
+                bfloat16; bfloat16 on the GPU too when CUDA is available) and with ``auto``
                 (construction included), driven exactly like the DIVERSITY-only selection
+
+``auto`` picks its kernel by measuring a few steps of each at start-up (``ml/kcenter_tune.py``)
+and caches the choice per machine. The benchmark points the cache at a fresh temporary folder,
+so the first ``auto`` run of each size measures (its time includes that; printed separately)
+and the later rounds read the cache, as every later selection on a machine does.
 
 Every method runs ``--rounds`` times, interleaved, and the table shows the fastest round (the
 one least disturbed by other processes; the median is printed too). Then a large case
@@ -30,10 +36,10 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 
@@ -41,8 +47,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "services" / "gpu-worker" / "src"))
 
 from winnow_common.schemas.worker_config import SelectionEntry  # noqa: E402
-from winnow_gpu_worker.ml import kcenter_screen  # noqa: E402
-from winnow_gpu_worker.ml.kcenter import MinDistanceTracker  # noqa: E402
+from winnow_gpu_worker.ml import kcenter_tune  # noqa: E402
+from winnow_gpu_worker.ml.kcenter import KERNELS, MinDistanceTracker  # noqa: E402
 
 Selection = list[int]
 
@@ -109,23 +115,11 @@ def read_passes_torch(x: np.ndarray, k: int) -> None:
         torch.mv(xt, c, out=out)
 
 
-def tracker(precision: str, force_int8pack: bool = False) -> Callable[[np.ndarray, int], Selection]:
-    """Greedy selection driven through MinDistanceTracker, as the DIVERSITY-only selection does.
-
-    ``force_int8pack`` makes the int8 screen use its fallback kernel (torch's
-    ``_weight_int8pack_mm``) instead of the quantized linear one, to compare the two.
-    """
+def tracker(precision: str, device: str | None = None) -> Callable[[np.ndarray, int], Selection]:
+    """Greedy selection driven through MinDistanceTracker, as the DIVERSITY-only selection does."""
 
     def run(x: np.ndarray, k: int) -> Selection:
-        if force_int8pack:
-
-            def unavailable(self: object, x: np.ndarray) -> int:
-                raise kcenter_screen.KernelUnavailable
-
-            with mock.patch.object(kcenter_screen.Screen, "_init_qlinear", unavailable):
-                t = MinDistanceTracker(x, precision=precision)  # type: ignore[arg-type]
-        else:
-            t = MinDistanceTracker(x, precision=precision)  # type: ignore[arg-type]
+        t = MinDistanceTracker(x, precision=precision, device=device)  # type: ignore[arg-type]
         sel = [0]
         while len(sel) < k:
             t.add(sel[-1])
@@ -133,8 +127,9 @@ def tracker(precision: str, force_int8pack: bool = False) -> Callable[[np.ndarra
             assert nxt is not None
             sel.append(nxt)
         run.rows_recomputed = t.rows_recomputed  # type: ignore[attr-defined]
-        kernel = t._screen.kernel if t._screen is not None else "blas"
-        run.resolved = f"{t.precision}/{kernel}"  # type: ignore[attr-defined]
+        run.resolved = t.kernel  # type: ignore[attr-defined]
+        if t.choice is not None:
+            run.choice = t.choice  # type: ignore[attr-defined]
         return sel
 
     return run
@@ -248,27 +243,34 @@ def environment() -> str:
 # --------------------------------------------------------------------------- main parts
 
 
-def run_main(args: argparse.Namespace) -> None:
-    n, k, d = args.n, args.k, args.d
-    x = make_data(n, d, args.data)
-    gb_per_pass = x.nbytes / 1e9
-    print(f"\nN={n:,} d={d} k={k:,} data={args.data}: {x.nbytes / 1e6:.1f} MB float32 matrix")
-
+def candidate_methods() -> dict[str, Callable[[np.ndarray, int], object]]:
     methods: dict[str, Callable[[np.ndarray, int], object]] = {
         "matvec": matvec,
         "bound numpy x@c": read_passes_numpy,
         "bound torch mv": read_passes_torch,
-        "tracker float32": tracker("float32"),
-        "tracker bfloat16": tracker("bfloat16"),
-        "tracker int8": tracker("int8"),
-        "tracker int8pack": tracker("int8", force_int8pack=True),
-        "tracker auto": tracker("auto"),
-        "engine (pipeline)": engine,
     }
+    for kernel in KERNELS:
+        methods[f"tracker {kernel}"] = tracker(kernel, "cpu" if kernel == "bfloat16" else None)
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            methods["tracker bfloat16 cuda"] = tracker("bfloat16", "cuda")
+    except ImportError:
+        pass
+    methods["tracker auto"] = tracker("auto")
+    methods["engine (pipeline)"] = engine
+    return methods
+
+
+def run_main(args: argparse.Namespace) -> None:
+    n, k, d = args.n, args.k, args.d
+    x = make_data(n, d, args.data)
+    print(f"\nN={n:,} d={d} k={k:,} data={args.data}: {x.nbytes / 1e6:.1f} MB float32 matrix")
+    methods = candidate_methods()
     runs: dict[str, list[tuple[float, float]]] = {}  # (seconds, other cores meanwhile)
     sels: dict[str, Selection] = {}
-    recomputed: dict[str, int] = {}
-    resolved: dict[str, str] = {}
+    info: dict[str, dict[str, object]] = {}
 
     def measure(name: str, f: Callable[[np.ndarray, int], object]) -> None:
         wait_quiet(args.wait_quiet)
@@ -278,8 +280,9 @@ def run_main(args: argparse.Namespace) -> None:
         if isinstance(out, list):
             sels[name] = out
         if hasattr(f, "rows_recomputed"):
-            recomputed[name] = f.rows_recomputed
-            resolved[name] = f.resolved
+            info[name] = {"recomputed": f.rows_recomputed, "resolved": f.resolved}
+        if hasattr(f, "choice") and "first" not in info.setdefault(name + " choice", {}):
+            info[name + " choice"] = {"first": t, "choice": f.choice}
 
     if not args.skip_textbook:
         measure("textbook", textbook)
@@ -288,15 +291,31 @@ def run_main(args: argparse.Namespace) -> None:
         for name, f in methods.items():
             measure(name, f)
         print(f"  round {r + 1}/{args.rounds} done", flush=True)
+    print_table(args, x, methods, runs, sels, info)
 
+
+def print_table(
+    args: argparse.Namespace,
+    x: np.ndarray,
+    methods: dict[str, object],
+    runs: dict[str, list[tuple[float, float]]],
+    sels: dict[str, Selection],
+    info: dict[str, dict[str, object]],
+) -> None:
+    k = args.k
+    gb_per_pass = x.nbytes / 1e9
     best = {m: min(v) for m, v in runs.items()}  # fastest run, with its load
     t_best = {m: v[0] for m, v in best.items()}
     ref = sels["matvec"]
     bound_name = min(("bound numpy x@c", "bound torch mv"), key=t_best.__getitem__)
     bound = t_best[bound_name]
-    print("\ntracker int8 = int8 screen, quantized-linear kernel; int8pack = its fallback kernel")
     print(
-        f"{'method':28s} {'best s':>7s} {'median':>7s} {'ms/step':>7s} {'GB/s*':>6s} "
+        f"\nfloat32 read bandwidth of this machine: {gb_per_pass * (k - 1) / bound:.1f} GB/s "
+        f"({bound_name}, {k - 1} passes over {gb_per_pass * 1e3:.1f} MB: {bound:.3f} s = the "
+        f"float32 bound)"
+    )
+    print(
+        f"{'method':40s} {'best s':>7s} {'median':>7s} {'ms/step':>7s} {'GB/s*':>6s} "
         f"{'t/textbk':>8s} {'t/matvec':>8s} {'t/bound':>7s} {'overlap':>7s} {'same':>4s} "
         f"{'recomp':>6s} {'load':>4s}"
     )
@@ -308,11 +327,11 @@ def run_main(args: argparse.Namespace) -> None:
         tb = f"{b / t_best['textbook']:8.3f}" if "textbook" in t_best else f"{'-':>8s}"
         ov = f"{overlap(sels[m], ref):7.4f}" if m in sels else f"{'-':>7s}"
         same = ("yes" if sels[m] == ref else "no") if m in sels else "-"
-        rc = f"{recomputed[m] / (k - 1):6.0f}" if m in recomputed else f"{'-':>6s}"
-        label = m + (f" ({resolved[m]})" if m == "tracker auto" else "")
-        label = label.replace("float32/blas", "float32")
+        rec = info.get(m, {}).get("recomputed")
+        rc = f"{rec / (k - 1):6.0f}" if isinstance(rec, int) else f"{'-':>6s}"
+        label = m + (f" ({info[m]['resolved']})" if m in info else "")
         print(
-            f"{label:28s} {b:7.3f} {med:7.3f} {b / (k - 1) * 1e3:7.3f} "
+            f"{label:40s} {b:7.3f} {med:7.3f} {b / (k - 1) * 1e3:7.3f} "
             f"{gb_per_pass * (k - 1) / b:6.1f} {tb} {b / t_best['matvec']:8.3f} "
             f"{b / bound:7.3f} {ov} {same:>4s} {rc} {other:4.2f}"
         )
@@ -320,11 +339,25 @@ def run_main(args: argparse.Namespace) -> None:
         f"best = fastest of {args.rounds} interleaved runs (textbook: 1 run); t/X = time ratio, "
         f"below 1 is faster than X;\n"
         f"* GB/s = (k-1) passes x {gb_per_pass * 1e3:.1f} MB float32 / time (float32-equivalent "
-        f"rate); the bound is {bound_name}, {gb_per_pass * (k - 1) / bound:.1f} GB/s actually "
-        f"read;\n"
+        f"rate);\n"
         f"overlap/same: set overlap with / identical to the matvec (float32) selection; "
         f"recomp: rows recomputed in float32 per step;\n"
         f"load: cores other processes used during that best run (0 = undisturbed)."
+    )
+    first = info.get("tracker auto choice", {})
+    choice = first.get("choice")
+    if isinstance(choice, kcenter_tune.KernelChoice):
+        print(f"\nauto chose {choice.reason()}")
+        print(
+            f"  first auto run, measuring included: {first['first']:.3f} s "
+            f"({first['first'] / bound:.3f}x the bound); later runs read the cache"
+        )
+    t_auto = t_best["tracker auto"]
+    goal = "met" if t_auto <= 0.5 * bound else "NOT met"
+    print(
+        f"tracker auto / float32 bound = {t_auto / bound:.3f} (goal <= 0.5: {goal}); "
+        f"picks equal to the float32 reference: {'yes' if sels['tracker auto'] == ref else 'no'}"
+        f" (engine: {'yes' if sels['engine (pipeline)'] == ref else 'no'})"
     )
 
 
@@ -347,6 +380,7 @@ def run_large(args: argparse.Namespace) -> dict[str, object]:
     wait_quiet(args.wait_quiet)
     t_bound_t, _ = timed(lambda: read_passes_torch(x, steps))
     scale = (k - 1) / max(steps - 1, 1)
+    choice = getattr(run, "choice", None)
     return {
         "n": n,
         "k": k,
@@ -359,6 +393,7 @@ def run_large(args: argparse.Namespace) -> dict[str, object]:
         "steps": steps,
         "other_cores": load.other_cores,
         "resolved": run.resolved,  # type: ignore[attr-defined]
+        "reason": choice.reason() if choice is not None else "below AUTO_MIN_BYTES: float32",
     }
 
 
@@ -393,6 +428,8 @@ def main() -> None:
     if args.large_child:
         print(json.dumps(run_large(args)))
         return
+    # A private kernel cache: this run measures at start-up, like a first run on a machine.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="winnow-bench-cache-")
 
     print("Environment:")
     print(environment())
@@ -405,8 +442,10 @@ def main() -> None:
     r = json.loads(out.strip().splitlines()[-1])
     limit = 2 * r["matrix_gb"] + 2
     per_step = r["tracker_s"] / (r["k"] - 1) * 1e3
+    print(f"  auto chose {r['reason']}")
     print(
-        f"  tracker auto ({r['resolved']}): {r['tracker_s']:.1f} s ({per_step:.2f} "
+        f"  tracker auto ({r['resolved']}), start-up measurement included: "
+        f"{r['tracker_s']:.1f} s ({per_step:.2f} "
         f"ms/step), peak RSS {r['rss_gb']:.2f} GiB (limit 2 x {r['matrix_gb']:.2f} + 2 = "
         f"{limit:.2f} GiB: {'OK' if r['rss_gb'] < limit else 'OVER'})"
     )

@@ -4,12 +4,21 @@ import numpy as np
 import pytest
 
 from winnow_common.schemas.worker_config import SelectionEntry
-from winnow_gpu_worker.ml import kcenter, kcenter_screen
+from winnow_gpu_worker.ml import kcenter, kcenter_screen, kcenter_tune
 from winnow_gpu_worker.ml.kcenter import MinDistanceTracker
 from winnow_gpu_worker.ml.selection import ResolvedStrategy, select
 
-# "int8pack" is "int8" with its fallback kernel forced (see _tracker).
-SCREENED = ["int8", "int8pack", "bfloat16"]
+# "int8pack" is "int8" with its fallback kernel forced (see _tracker); "int8-pack" asks for
+# that kernel directly.
+SCREENED = ["int8", "int8pack", "int8-pack", "bfloat16"]
+
+
+def _fake_timings(monkeypatch: pytest.MonkeyPatch, tmp_path: object, fastest: str) -> None:
+    """Make "auto" measure into a private cache and find ``fastest`` the fastest kernel."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ms = {name: 5.0 + i for i, name in enumerate(kcenter.KERNELS)}
+    ms[fastest] = 1.0
+    monkeypatch.setattr(kcenter_tune, "median_step_time", lambda name, step: ms[name] / 1e3)
 
 
 def _unavailable(self: object, x: np.ndarray) -> int:
@@ -61,7 +70,7 @@ def _clustered(n: int, d: int, seed: int) -> np.ndarray:
     return x.astype(np.float32)
 
 
-@pytest.mark.parametrize("precision", ["float32", *SCREENED])
+@pytest.mark.parametrize("precision", ["float32", "float32-torch", *SCREENED])
 def test_equals_bruteforce_exactly_on_exact_data(precision: str) -> None:
     # Small integers: every float32 sum is exact, so any order of summation gives the true
     # squared distances and the comparison can be exact.
@@ -98,7 +107,7 @@ def test_float32_matches_bruteforce_on_random_data() -> None:
     np.testing.assert_allclose(t.min_distance, truth, rtol=1e-4, atol=1e-3)
 
 
-@pytest.mark.parametrize("precision", ["float32", *SCREENED])
+@pytest.mark.parametrize("precision", ["float32", "float32-torch", *SCREENED])
 def test_add_points_matches_bruteforce(precision: str) -> None:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3000, 40)).astype(np.float32)
@@ -116,7 +125,7 @@ def test_add_points_matches_bruteforce(precision: str) -> None:
     assert t.farthest() != 5
 
 
-@pytest.mark.parametrize("precision", SCREENED)
+@pytest.mark.parametrize("precision", ["float32-torch", *SCREENED])
 @pytest.mark.parametrize("data", ["gaussian", "clusters", "scaled"])
 def test_screened_paths_equal_float32_reference(precision: str, data: str) -> None:
     rng = np.random.default_rng(2)
@@ -198,12 +207,16 @@ def test_farthest_skips_added_rows_and_breaks_ties_low() -> None:
     assert np.array_equal(t.min_distance, np.zeros(4, dtype=np.float32))
 
 
-def test_auto_precision_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_precision_and_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     small = np.zeros((10, 4), dtype=np.float32)
     assert MinDistanceTracker(small).precision == "float32"
+    assert MinDistanceTracker(small).choice is None  # nothing measured below AUTO_MIN_BYTES
     assert kcenter.AUTO_MIN_BYTES >= 8 * 2**20  # cache-sized matrices stay on BLAS float32
     monkeypatch.setattr(kcenter, "AUTO_MIN_BYTES", 100)
-    assert MinDistanceTracker(small).precision == "int8"
+    _fake_timings(monkeypatch, tmp_path, "int8")
+    auto = MinDistanceTracker(small)
+    assert auto.precision == "int8"
+    assert auto.choice is not None and auto.choice.kernel == "int8"
     with pytest.raises(ValueError):
         MinDistanceTracker(small, precision="float16")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
@@ -215,11 +228,12 @@ def test_auto_precision_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_diversity_selection_uses_fast_path_with_same_result(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
 ) -> None:
     x = np.random.default_rng(5).standard_normal((5000, 32)).astype(np.float32)
     expected = _greedy(x, 80, "float32")
     monkeypatch.setattr(kcenter, "AUTO_MIN_BYTES", 0)  # make "auto" screen this small input
+    _fake_timings(monkeypatch, tmp_path, "int8")  # ... and measure int8 as the fastest
     assert MinDistanceTracker(x).precision == "int8"
     diversity = SelectionEntry.model_validate(
         {"input": {"type": "EMBEDDINGS"}, "strategy": {"type": "DIVERSITY"}}

@@ -19,30 +19,41 @@ rows are summed alone, the float32 path sums the whole matrix with BLAS): a few 
 The screening copy, its kernels and their error bounds are in
 :mod:`winnow_gpu_worker.ml.kcenter_screen`.
 
-Which path is faster depends on where the matrix lives: while it fits in the CPU caches (up to
-a few tens of MB) BLAS streams float32 faster than a screened step runs; above that the int8
-screen wins (0.6x the float32 time at 50 MB, 0.44x at 512 MB; benchmarks/README.md).
-``"auto"`` follows that.
+Which path is faster depends on the machine (cache sizes, memory bandwidth, which int8 and
+bfloat16 instructions the CPU has, whether there is a GPU) and on the matrix size, and no fixed
+rule holds everywhere: the int8 screen was 0.64x the float32 read time on one 2-core VM and
+1.33x on another. So ``"auto"`` measures: :mod:`winnow_gpu_worker.ml.kcenter_tune` runs a few
+steps of every candidate kernel on the actual matrix, keeps the fastest and caches the choice
+per machine and matrix size class in the user's cache directory.
+
+Kernels (``precision``): ``"float32"`` (NumPy BLAS, the reference), ``"float32-torch"``
+(``torch.mv``, float32, torch's threads), ``"int8"`` (int8 screen, quantized-linear kernel),
+``"int8-pack"`` (int8 screen, ``_weight_int8pack_mm``), ``"bfloat16"`` (bfloat16 screen on a
+torch device: the GPU when CUDA is available, else the CPU).
 """
 
 from __future__ import annotations
 
 import math
 import operator
-import platform
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from winnow_gpu_worker.ml.kcenter_screen import Screen
+from winnow_gpu_worker.ml.kcenter_screen import SCREEN_PRECISIONS, Screen
 
-Precision = Literal["float32", "bfloat16", "int8", "auto"]
-PRECISIONS: tuple[str, ...] = ("float32", "bfloat16", "int8", "auto")
+if TYPE_CHECKING:
+    from winnow_gpu_worker.ml.kcenter_tune import KernelChoice
 
-# "auto" keeps the plain float32 path below this matrix size: such a matrix sits in the caches
-# and BLAS reads it faster than the screened step runs (measured crossover 20-40 MB on a
-# 2-core Sapphire Rapids VM, for D = 128 and 512).
-AUTO_MIN_BYTES = 32 * 2**20
+Precision = Literal["float32", "float32-torch", "bfloat16", "int8", "int8-pack", "auto"]
+# Every kernel "auto" may choose, in the order it measures them.
+KERNELS: tuple[str, ...] = ("float32", "float32-torch", "int8", "int8-pack", "bfloat16")
+PRECISIONS: tuple[str, ...] = (*KERNELS, "auto")
+
+# Below this matrix size "auto" takes float32 without measuring: such a matrix sits in the
+# caches of any server CPU, a whole selection over it takes milliseconds, and measuring the
+# other kernels would cost more than they could save.
+AUTO_MIN_BYTES = 8 * 2**20
 
 # When more rows than this fraction are candidates (the first steps of a selection), one dense
 # float32 pass is cheaper than gathering the candidate rows.
@@ -59,9 +70,16 @@ def _sq_distances(
     kernel's threads need next.
     """
     dots = x @ c if blas else np.einsum("ij,j->i", x, c)
-    sq: np.ndarray = sq_norms - 2.0 * dots + cc
-    np.maximum(sq, 0.0, out=sq)
-    return sq
+    return _finish_sq(dots, sq_norms, cc)
+
+
+def _finish_sq(dots: np.ndarray, sq_norms: np.ndarray, cc: Any) -> np.ndarray:
+    """``max(sq_norms - 2 dots + cc, 0)`` computed in place in ``dots`` (same rounding)."""
+    dots *= np.float32(-2.0)  # exact
+    dots += sq_norms
+    dots += np.float32(cc)
+    np.maximum(dots, np.float32(0.0), out=dots)
+    return dots
 
 
 class MinDistanceTracker:
@@ -69,34 +87,105 @@ class MinDistanceTracker:
 
     Before any ``add`` every distance is ``inf``. Distances of added rows become 0.
 
-    ``precision`` chooses what each step reads: ``"float32"`` is the reference; ``"int8"`` and
-    ``"bfloat16"`` screen with a compact copy (needs torch; it takes about N * D more bytes)
-    and recompute in float32 only the rows that may change, giving the float32 distances up
-    to float32 rounding (see the module docstring); ``"auto"`` (default) picks ``"int8"`` for
-    matrices of at least ``AUTO_MIN_BYTES`` when torch and a vectorised int8 kernel for this
-    CPU are available, and ``"float32"`` otherwise. The chosen one is in ``.precision``.
+    ``precision`` chooses the kernel each step runs (see the module docstring): ``"float32"``
+    is the reference; ``"float32-torch"`` computes the same formula with ``torch.mv``;
+    ``"int8"``, ``"int8-pack"`` and ``"bfloat16"`` screen with a compact copy (needs torch) and
+    recompute in float32 only the rows that may change, giving the float32 distances up to
+    float32 rounding. ``"auto"`` (default) takes ``"float32"`` below ``AUTO_MIN_BYTES`` and
+    otherwise the kernel that ran fastest on this machine for a matrix of this size class
+    (measured once, then cached; see ``kcenter_tune``), counting its build time against
+    ``expected_steps`` steps (default ``kcenter_tune.EXPECTED_STEPS``). ``device`` places the
+    bfloat16 screen (default: ``"cuda"`` when available, else the CPU). The chosen kernel is
+    in ``.precision``, what "auto" measured in ``.choice``.
     """
 
-    def __init__(self, embeddings: np.ndarray, *, precision: Precision = "auto") -> None:
+    def __init__(
+        self,
+        embeddings: np.ndarray,
+        *,
+        precision: Precision = "auto",
+        device: str | None = None,
+        expected_steps: int | None = None,
+    ) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-        self._x = np.ascontiguousarray(embeddings, dtype=np.float32)
-        if self._x.ndim != 2:
+        x = np.ascontiguousarray(embeddings, dtype=np.float32)
+        if x.ndim != 2:
             raise ValueError("embeddings must be a 2-D array")
-        self._sq_norms = np.einsum("ij,ij->i", self._x, self._x)
+        sq_norms = np.einsum("ij,ij->i", x, x)
+        self.choice: KernelChoice | None = None
+        if precision != "auto" or x.nbytes < AUTO_MIN_BYTES or len(x) == 0:
+            self._setup(x, sq_norms, "float32" if precision == "auto" else precision, device, None)
+            return
+        from winnow_gpu_worker.ml import kcenter_tune
+
+        kwargs = {} if expected_steps is None else {"expected_steps": expected_steps}
+        self.choice = kcenter_tune.choose_kernel(x, sq_norms, device=device, **kwargs)
+        try:
+            screen = self.choice.take_screen()
+            self._setup(x, sq_norms, self.choice.kernel, self.choice.device, screen)
+        except Exception:  # a cached kernel that no longer builds: the reference still does
+            self._setup(x, sq_norms, "float32", None, None)
+
+    @classmethod
+    def with_kernel(
+        cls,
+        x: np.ndarray,
+        sq_norms: np.ndarray,
+        precision: str,
+        device: str | None = None,
+        screen: Screen | None = None,
+    ) -> MinDistanceTracker:
+        """A tracker over a C-contiguous float32 ``x`` whose squared row norms are known.
+
+        For ``kcenter_tune``, which builds one tracker per candidate kernel: no second copy
+        of the matrix, no recomputed norms. ``screen`` reuses an already built screening copy.
+        """
+        if precision not in KERNELS:
+            raise ValueError(f"precision must be one of {KERNELS}, got {precision!r}")
+        self = cls.__new__(cls)
+        self.choice = None
+        self._setup(x, sq_norms, precision, device, screen)
+        return self
+
+    def _setup(
+        self,
+        x: np.ndarray,
+        sq_norms: np.ndarray,
+        precision: str,
+        device: str | None,
+        screen: Screen | None,
+    ) -> None:
+        self._x = x
+        self._sq_norms = sq_norms
         # Added rows hold -inf internally so that ``farthest`` never returns them again; the
         # public distances clip that to 0.
-        self._min_sq = np.full(len(self._x), np.inf, dtype=np.float32)
+        self._min_sq = np.full(len(x), np.inf, dtype=np.float32)
         self._n_updates = 0
-        chosen = _auto_precision(self._x) if precision == "auto" else precision
-        self.precision: str = chosen
-        self._screen = (
-            Screen(self._x, self._sq_norms, chosen)
-            if chosen != "float32" and len(self._x) > 0
-            else None
-        )
+        self.precision: str = precision
+        if screen is None and precision in SCREEN_PRECISIONS and len(x) > 0:
+            if precision == "bfloat16" and device is None:
+                device = _default_device()
+            screen = Screen(x, sq_norms, precision, device if precision == "bfloat16" else None)
+        self._screen = screen
+        # float32-torch: torch.mv over the same memory, into a reused output buffer
+        self._xt: Any = None
+        if precision == "float32-torch" and len(x) > 0:
+            import torch
+
+            self._xt = torch.from_numpy(x)
+            self._dots_t = torch.empty(len(x), dtype=torch.float32)
         # Rows recomputed in float32 after screening, summed over all steps (for benchmarks).
         self.rows_recomputed = 0
+
+    @property
+    def kernel(self) -> str:
+        """The kernel in words, e.g. ``"int8/qlinear"`` or ``"bfloat16/bf16mv@cuda"``."""
+        if self._screen is None:
+            return f"{self.precision}/{'mv' if self._xt is not None else 'blas'}"
+        device = self._screen.device
+        where = f"@{device.type}" if device is not None else ""
+        return f"{self.precision}/{self._screen.kernel}{where}"
 
     def __len__(self) -> int:
         return len(self._x)
@@ -175,22 +264,23 @@ class MinDistanceTracker:
                         m[idx] = np.minimum(m[idx], sq)
                         screen.refresh(m, idx)
                     return
-        np.minimum(m, _sq_distances(self._x, self._sq_norms, c, cc), out=m)
+        if self._xt is not None:
+            import torch
+
+            torch.mv(self._xt, torch.from_numpy(np.ascontiguousarray(c)), out=self._dots_t)
+            sq = _finish_sq(self._dots_t.numpy(), self._sq_norms, cc)
+        else:
+            sq = _sq_distances(self._x, self._sq_norms, c, cc)
+        np.minimum(m, sq, out=m)
         self._n_updates += 1
         if screen is not None:
             screen.refresh(m, None)
 
 
-def _auto_precision(x: np.ndarray) -> str:
-    if x.nbytes < AUTO_MIN_BYTES or x.shape[0] == 0:
-        return "float32"
+def _default_device() -> str | None:
+    """Where the bfloat16 screen goes when no device is named: the GPU if torch sees one."""
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency of the worker
-        return "float32"
-    if not hasattr(torch.ops.aten, "_weight_int8pack_mm"):  # pragma: no cover
-        return "float32"
-    capability = str(torch.backends.cpu.get_cpu_capability())
-    if "AVX" in capability or platform.machine().lower() in ("aarch64", "arm64"):
-        return "int8"
-    return "float32"  # pragma: no cover - only torch's scalar int8 kernel would be left
+        return None
+    return "cuda" if torch.cuda.is_available() else None

@@ -6,7 +6,12 @@ approximation's error, and returns the rows whose float32 distance may drop belo
 nearest one; the tracker recomputes only those rows in float32 (see the ``kcenter`` module).
 
 The int8 screen uses torch's quantized dynamic linear (FBGEMM / oneDNN, float32 output) when it
-passes a self-check at construction, else ``torch.ops.aten._weight_int8pack_mm``.
+passes a self-check at construction, else ``torch.ops.aten._weight_int8pack_mm``
+(``"int8-pack"`` asks for that one directly). The bfloat16 screen runs on any torch device
+(``device="cuda"`` keeps the compact copy and the screening arithmetic on the GPU; ``"cpu"``
+runs the very same code on the CPU, which is how the tests exercise it). Every screen checks its
+error bound on a sample of rows at construction and raises ``KernelUnavailable`` if the kernel
+does not keep it (for example a GPU reduction in reduced precision).
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ import numpy as np
 
 # Row blocks packed in parallel threads for the qlinear kernel (one kernel call each per step).
 QLINEAR_BLOCKS = 2
+
+# What a screening copy can be: "int8-pack" is int8 with the int8pack kernel forced.
+SCREEN_PRECISIONS = ("int8", "int8-pack", "bfloat16")
 
 # Rows processed at once while building the screening copy (bounds the temporary memory).
 _BUILD_CHUNK = 32768
@@ -67,11 +75,15 @@ class Screen:
     first is missing or fails its self-check) and ``bf16mv`` (bfloat16 rows, ``torch.mv``).
     """
 
-    def __init__(self, x: np.ndarray, sq_norms: np.ndarray, precision: str) -> None:
+    def __init__(
+        self, x: np.ndarray, sq_norms: np.ndarray, precision: str, device: str | None = None
+    ) -> None:
         import torch
 
-        if precision not in ("int8", "bfloat16"):
+        if precision not in SCREEN_PRECISIONS:
             raise ValueError(f"no screening copy for precision {precision!r}")
+        if device is not None and precision != "bfloat16":
+            raise ValueError("only the bfloat16 screen runs on a torch device")
         self._torch: Any = torch
         self.precision = precision
         n, d = x.shape
@@ -80,26 +92,21 @@ class Screen:
         self._w1 = np.empty(n, dtype=np.float32)
         self._w2: np.ndarray | None = None
         self.kernel = "bf16mv"
+        # Where the bfloat16 screen's tensors live; None for the int8 screens, whose torch
+        # tensors are views of the NumPy arrays.
+        self.device: Any = None
         width = d
         if precision == "int8":
             try:
                 width = self._init_qlinear(x)
                 self.kernel = "qlinear"
             except KernelUnavailable:
-                if not hasattr(torch.ops.aten, "_weight_int8pack_mm"):
-                    raise RuntimeError(
-                        "this torch build has no int8 matrix-vector kernel"
-                    ) from None
                 width = self._init_int8pack(x)
-                self.kernel = "int8pack"
+        elif precision == "int8-pack":
+            width = self._init_int8pack(x)
         else:
-            self._xb = torch.empty((n, d), dtype=torch.bfloat16)
-            for lo in range(0, n, _BUILD_CHUNK):
-                chunk = torch.from_numpy(x[lo : lo + _BUILD_CHUNK]).to(torch.bfloat16)
-                self._xb[lo : lo + len(chunk)] = chunk
-                # ||x_b||: rounding each value to bfloat16 moves x by at most u ||x_b||.
-                self._w1[lo : lo + len(chunk)] = chunk.float().pow_(2).sum(dim=1).sqrt_().numpy()
-            self._init_bf16_point(d)
+            self.device = torch.device(device or "cpu")
+            self._init_bf16(x)
         # Relative slack for float32 rounding: a float32 dot product of length D errs by at
         # most about D u sum|x_j c_j| <= D u (||x||^2 + ||c||^2) / 2, plus a few roundings in
         # the formula and in this test; taken four times over.
@@ -109,13 +116,28 @@ class Screen:
         # flush them to zero): only matters for embeddings of magnitude ~1e-18 and below.
         self._abs_slack = float(4 * (width + 16) * 2.0**-126)
         self._h = np.empty(n, dtype=np.float32)
+        # g = h - w1 E1 - w2 E2 for reference error scales E >= this point's e (see
+        # candidates): the whole test is then one subtraction and one comparison.
+        self._g = np.empty(n, dtype=np.float32)
+        self._e_ref = (0.0, 0.0)
+        self._min_sq: np.ndarray | None = None  # the tracker's array, seen by refresh()
         self._mask = np.empty(n, dtype=bool)
-        # torch views of the same memory for candidates()
-        self._w1_t = torch.from_numpy(self._w1)
-        self._w2_t = torch.from_numpy(self._w2) if self._w2 is not None else None
-        self._h_t = torch.from_numpy(self._h)
-        self._t_t = torch.empty(n, dtype=torch.float32)
-        self._mask_t = torch.from_numpy(self._mask)
+        if self.device is None:  # torch views of the same memory for candidates()
+            self._w1_t = torch.from_numpy(self._w1)
+            self._w2_t = torch.from_numpy(self._w2) if self._w2 is not None else None
+            self._h_t = torch.from_numpy(self._h)
+            self._g_t = torch.from_numpy(self._g)
+            self._t_t = torch.empty(n, dtype=torch.float32)
+            self._mask_t = torch.from_numpy(self._mask)
+        else:  # copies on the device, kept in step with the host arrays by refresh()
+            dev = self.device
+            self._w1_t = torch.from_numpy(self._w1).to(dev, copy=True)
+            self._w2_t = None
+            self._h_t = torch.empty(n, dtype=torch.float32, device=dev)
+            self._g_t = torch.empty(n, dtype=torch.float32, device=dev)
+            self._t_t = torch.empty(n, dtype=torch.float32, device=dev)
+            self._mask_t = torch.empty(n, dtype=torch.bool, device=dev)
+        self._check_bound(x)
 
     # ----------------------------------------------------------------------------- building
 
@@ -136,8 +158,22 @@ class Screen:
             self._w1[lo : lo + len(chunk)] = s.numpy()
         return q
 
+    def _init_bf16(self, x: np.ndarray) -> None:
+        torch = self._torch
+        n, d = x.shape
+        self._xb = torch.empty((n, d), dtype=torch.bfloat16, device=self.device)
+        for lo in range(0, n, _BUILD_CHUNK):
+            chunk = torch.from_numpy(x[lo : lo + _BUILD_CHUNK]).to(torch.bfloat16)
+            self._xb[lo : lo + len(chunk)] = chunk.to(self.device)
+            # ||x_b||: rounding each value to bfloat16 moves x by at most u ||x_b||.
+            self._w1[lo : lo + len(chunk)] = chunk.float().pow_(2).sum(dim=1).sqrt_().numpy()
+        self._init_bf16_point(d)
+
     def _init_int8pack(self, x: np.ndarray) -> int:
         torch = self._torch
+        if not hasattr(torch.ops.aten, "_weight_int8pack_mm"):
+            raise KernelUnavailable("this torch build has no int8pack matrix-vector kernel")
+        self.kernel = "int8pack"
         # The kernel reads 16 values at a time with aligned loads: pad rows with zero columns
         # (they add nothing to a dot product) to a multiple of 64.
         width = -(-int(x.shape[1]) // 64) * 64
@@ -153,6 +189,8 @@ class Screen:
         self.batch = 4 if self.kernel != "bf16mv" else 1
         self._c_t = torch.zeros((self.batch, width), dtype=torch.bfloat16)
         self._c_bits = self._c_t.view(torch.int16).numpy().view(np.uint16)
+        # the point as the device sees it (the same tensor on the CPU)
+        self._c_dev = self._c_t.to(self.device) if self.device is not None else self._c_t
 
     def _init_qlinear(self, x: np.ndarray) -> int:
         torch = self._torch
@@ -245,12 +283,31 @@ class Screen:
         return rows, err
 
     def refresh(self, min_sq: np.ndarray, idx: np.ndarray | None) -> None:
-        """Recompute h after ``min_sq`` changed at ``idx`` (None: everywhere)."""
+        """Recompute h and g after ``min_sq`` changed at ``idx`` (None: everywhere)."""
+        torch = self._torch
+        self._min_sq = min_sq
+        e1, e2 = self._e_ref
         if idx is None:
             np.subtract(self._sq_norms_low, min_sq, out=self._h)
             self._h *= np.float32(0.5)
+            g = self._h - self._w1 * np.float32(e1)
+            if self._w2 is not None:
+                g -= self._w2 * np.float32(e2)
+            self._g[:] = g
+            if self.device is not None:
+                self._h_t.copy_(torch.from_numpy(self._h))
+                self._g_t.copy_(torch.from_numpy(self._g))
         else:
-            self._h[idx] = (self._sq_norms_low[idx] - min_sq[idx]) * np.float32(0.5)
+            h = (self._sq_norms_low[idx] - min_sq[idx]) * np.float32(0.5)
+            g = h - self._w1[idx] * np.float32(e1)
+            if self._w2 is not None:
+                g -= self._w2[idx] * np.float32(e2)
+            self._h[idx] = h
+            self._g[idx] = g
+            if self.device is not None and len(idx):
+                where = torch.from_numpy(np.asarray(idx, dtype=np.int64)).to(self.device)
+                self._h_t[where] = torch.from_numpy(h).to(self.device)
+                self._g_t[where] = torch.from_numpy(g).to(self.device)
 
     def approximate(self, points: np.ndarray) -> list[_Approx] | None:
         """Approximate dot products of every row with each of at most ``batch`` points.
@@ -293,7 +350,9 @@ class Screen:
             dc1 = np.abs(dc).sum(axis=1, dtype=np.float64)
             e1 = 0.5 * c1 + 127.0 * dc1 + 127.0 * (_BF16_U + self._slack) * (1 + _BF16_U) * c1
             return [_Approx(out[j], e1[j], 0.0) for j in range(n)]
-        out = torch.mv(self._xb, self._c_t[0])
+        if self._c_dev is not self._c_t:
+            self._c_dev.copy_(self._c_t)
+        out = torch.mv(self._xb, self._c_dev[0])
         # |x.c - out| <= ||x - x_b|| ||c|| + ||x_b|| ||c - c_b||
         #                + (u + slack) ||x_b|| ||c_b||, twice over for torch's kernel,
         # with ||x - x_b|| <= u ||x_b|| and ||c_b|| <= (1 + u) ||c||.
@@ -303,22 +362,77 @@ class Screen:
         return [_Approx(out, e1_bf + dc2, 0.0)]
 
     def candidates(self, cc: np.float32, approx: _Approx) -> np.ndarray:
-        """Rows whose float32 distance to the point may be below their current nearest one."""
+        """Rows whose float32 distance to the point may be below their current nearest one.
+
+        The test is ``approx + w1 e1 + w2 e2 - h > threshold`` (with a 1% margin on the
+        error terms for the rounding of the bound itself). Its usual form reads
+        ``approx - g`` with ``g = h - w1 E1 - w2 E2`` kept up to date by ``refresh`` for
+        reference scales ``E >= e``: a larger error bound, so still every row that may get
+        closer, in two passes over N instead of four. A point whose error scale exceeds the
+        reference raises it (one full refresh); one far below it (a much smaller point) takes
+        the four-pass form, whose bound is tighter.
+        """
         torch = self._torch
         t = self._t_t
-        # approx + w1 e1 + w2 e2 - h, with a 1% margin for the rounding of the bound itself;
-        # torch's add with alpha is one fused pass (and uses both cores).
+        e1 = approx.e1 * 1.01 + 1e-30
+        e2 = approx.e2 * 1.01 + 1e-30 if self._w2 is not None else 0.0
+        r1, r2 = self._e_ref
+        if (e1 > r1 or e2 > r2) and self._min_sq is not None:
+            self._e_ref = (max(e1 * 1.25, r1), max(e2 * 1.25, r2))
+            self.refresh(self._min_sq, None)
+            r1, r2 = self._e_ref
+        usual = e1 >= 0.25 * r1 and e2 >= 0.25 * r2 and self._min_sq is not None
+        offset, weights = (self._g_t, ()) if usual else (self._h_t, ((self._w1_t, e1),))
         if isinstance(approx.values, list):  # float32 row blocks
             for (lo, hi), part in zip(self._blocks, approx.values, strict=True):
-                torch.add(part, self._w1_t[lo:hi], alpha=approx.e1 * 1.01 + 1e-30, out=t[lo:hi])
+                torch.sub(part, offset[lo:hi], out=t[lo:hi])
         else:  # bfloat16
-            torch.add(approx.values, self._w1_t, alpha=approx.e1 * 1.01 + 1e-30, out=t)
-        if self._w2_t is not None:
-            t.add_(self._w2_t, alpha=approx.e2 * 1.01 + 1e-30)
-        t.sub_(self._h_t)
+            torch.sub(approx.values, offset, out=t)
+        if not usual and self._w2_t is not None:
+            weights = (*weights, (self._w2_t, e2))
+        for w, e in weights:
+            t.add_(w, alpha=e)
         threshold = float(cc) * (1.0 - self._slack) * 0.5 - self._abs_slack
         torch.gt(t, threshold, out=self._mask_t)
+        if self.device is not None:
+            return torch.nonzero(self._mask_t).flatten().cpu().numpy()  # type: ignore[no-any-return]
         return np.flatnonzero(self._mask)
+
+    def _check_bound(self, x: np.ndarray) -> None:
+        """Raise ``KernelUnavailable`` unless the kernel keeps its error bound on sample rows.
+
+        Not a proof (that is the derivation in ``approximate``), but it catches a kernel that
+        computes something other than what the bound assumes, e.g. a GPU library summing
+        bfloat16 products in bfloat16.
+        """
+        n = len(x)
+        rng = np.random.default_rng(1)
+        rows = np.sort(rng.choice(n, min(n, 512), replace=False))
+        probes = np.stack([x[rows[-1]], x[rows[0]] * np.float32(-0.61) + np.float32(0.01)])
+        exact = x[rows].astype(np.float64) @ probes.astype(np.float64).T
+        for j, probe in enumerate(np.ascontiguousarray(probes, dtype=np.float32)):
+            approxs = self.approximate(probe[None])
+            if approxs is None:
+                continue
+            a = approxs[0]
+            if isinstance(a.values, list):
+                vals = self._torch.cat(a.values)[torch_index(rows)]
+            else:
+                vals = a.values.float()[torch_index(rows, self.device)]
+            got = vals.double().cpu().numpy()
+            bound = self._w1[rows].astype(np.float64) * a.e1
+            if self._w2 is not None:
+                bound += self._w2[rows].astype(np.float64) * a.e2
+            if not np.all(np.abs(got - exact[:, j]) <= bound * 1.01 + 1e-30):
+                raise KernelUnavailable(f"the {self.kernel} kernel exceeds its error bound")
+
+
+def torch_index(rows: np.ndarray, device: Any = None) -> Any:
+    """``rows`` as an int64 torch tensor on ``device`` (the CPU when None)."""
+    import torch
+
+    t = torch.from_numpy(np.asarray(rows, dtype=np.int64))
+    return t if device is None else t.to(device)
 
 
 def _round_up_8bits(v: float) -> float:
