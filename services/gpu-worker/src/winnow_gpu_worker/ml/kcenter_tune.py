@@ -41,8 +41,11 @@ CACHE_VERSION = 1
 # Greedy float32 steps run before timing, so that the candidates are timed on a realistic
 # state (a few points selected: the screens then recompute a small fraction of the rows).
 WARM_STEPS = 8
-# Steps timed per candidate (after one untimed step); the median is kept.
-TIMED_STEPS = 15
+# The candidates are timed in ROUNDS interleaved rounds of TIMED_STEPS steps each (after one
+# untimed step), and each keeps the median of its rounds: a load that comes and goes during
+# the measurement then disturbs every candidate alike, not only the one it happened to meet.
+ROUNDS = 3
+TIMED_STEPS = 5
 
 # The selection length the choice is made for when the caller does not say: a kernel whose
 # screening copy takes long to build wins only over enough steps.
@@ -235,7 +238,10 @@ def measure(
     timer: Timer | None = None,
     expected_steps: int = EXPECTED_STEPS,
 ) -> KernelChoice:
-    """Build every candidate on ``x`` and time a few greedy steps of it; the fastest wins.
+    """Build every candidate on ``x`` and time a few greedy steps of each; the fastest wins.
+
+    All candidates are alive at once while they are timed (interleaved): about one more
+    float32 matrix of memory for their compact copies together.
 
     Every candidate starts from the same state: ``WARM_STEPS`` greedy picks made with the
     float32 reference. float32 is the answer when nothing else runs.
@@ -246,28 +252,34 @@ def measure(
     for _ in range(min(WARM_STEPS, len(x))):
         ref.add(pick)
         pick = ref.farthest() or 0
-    timings: dict[str, float] = {}
     build: dict[str, float] = {}
-    devices: dict[str, str | None] = {}
     skipped: dict[str, str] = {}
-    best: MinDistanceTracker | None = None
+    trackers: dict[str, MinDistanceTracker] = {}
+    steps: dict[str, Callable[[], object]] = {}
     for name in candidates:
         try:
             t0 = time.perf_counter()
-            tracker = _start(x, sq_norms, name, device, ref)
+            trackers[name] = _start(x, sq_norms, name, device, ref)
             build[name] = (time.perf_counter() - t0) * 1e3
-            step = _stepper(tracker, pick)
-            step()  # untimed: first-call costs (thread pools, page faults, caches)
-            seconds = timer(name, step)
+            steps[name] = _stepper(trackers[name], pick)
+            steps[name]()  # untimed: first-call costs (thread pools, page faults, caches)
         except Exception as exc:  # a kernel missing here, failing its self-check, ...
-            skipped[name] = f"{type(exc).__name__}: {exc}"[:200]
-            build.pop(name, None)
-            continue
-        timings[name] = seconds * 1e3
+            _skip(name, exc, skipped, build, trackers, steps)
+    rounds: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(ROUNDS):
+        for name in list(steps):
+            try:
+                rounds[name].append(timer(name, steps[name]))
+            except Exception as exc:  # a kernel that breaks while stepping
+                _skip(name, exc, skipped, build, trackers, steps)
+                del rounds[name]
+    timings = {name: statistics.median(r) * 1e3 for name, r in rounds.items()}
+    devices: dict[str, str | None] = {}
+    for name, tracker in trackers.items():
         dev = tracker._screen.device if tracker._screen is not None else None
         devices[name] = str(dev) if dev is not None else None
-        if fastest(timings, build, expected_steps) == name:
-            best = tracker
+    winner = fastest(timings, build, expected_steps)
+    best = trackers.get(winner) if winner is not None else None
     kernel = best.precision if best is not None else "float32"
     return KernelChoice(
         kernel,
@@ -281,6 +293,20 @@ def measure(
         screen=best._screen if best is not None else None,
         devices=devices,
     )
+
+
+def _skip(
+    name: str,
+    exc: Exception,
+    skipped: dict[str, str],
+    build: dict[str, float],
+    trackers: dict[str, MinDistanceTracker],
+    steps: dict[str, Callable[[], object]],
+) -> None:
+    """Drop candidate ``name`` (and its memory) and say why."""
+    skipped[name] = f"{type(exc).__name__}: {exc}"[:200]
+    for d in (build, trackers, steps):
+        d.pop(name, None)  # type: ignore[attr-defined]
 
 
 def _start(
