@@ -18,6 +18,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # In-process API tests publish to this Redis database; worker processes started by the flow
 # tests consume database 0, so they never pick up jobs the API tests enqueue.
 API_TEST_REDIS_DB = 1
+# The suite's runs embed with lightly's resnet-18 with seeded random weights: small (32-d),
+# fast and the model these tests' expectations (and the fault tests' timing) were written
+# for. Product default is the pretrained model (WORKER_DEFAULT_MODEL=pretrained); its own
+# tests set it explicitly (tests/gpu_worker/test_ml_pretrained.py, pipeline/test_default_model.py).
+# Worker processes the stack starts inherit this environment.
+os.environ.setdefault("WORKER_DEFAULT_MODEL", "random")
 
 
 def _clear_settings_caches() -> None:

@@ -134,6 +134,15 @@ class WorkerSettings(BaseSettings):
         default=2, ge=0, description="DataLoader decode processes (0 decodes in the task process)."
     )
     input_size: int = Field(default=64, ge=16, description="Side length images are resized to.")
+    default_model: Literal["pretrained", "random"] = Field(
+        default="pretrained",
+        description=(
+            "The embedding model of a run without a checkpoint and without training: "
+            "'pretrained' (EfficientNet-Lite0 ImageNet weights shipped in a package, 128 px "
+            "unless lightly.collate.inputSize is set) or 'random' (lightly's resnet-18 with "
+            "seeded random weights)."
+        ),
+    )
     local_datasource_root: str = Field(
         default="/",
         description="Directory LOCAL datasource paths resolve under (no escaping it with '..').",

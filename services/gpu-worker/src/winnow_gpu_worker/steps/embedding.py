@@ -39,9 +39,13 @@ _STATE = RunState.EMBEDDING
 
 
 def input_size(work: RunWork) -> int:
-    """The model's input size (config, else the worker's default)."""
+    """The model's input size (config, else the model's own, else the worker's default)."""
     collate = work.cfg.lightly.collate
-    return collate.input_size if collate and collate.input_size else work.settings.input_size
+    if collate and collate.input_size:
+        return collate.input_size
+    if work.choice is not None and work.choice.input_size is not None:
+        return work.choice.input_size
+    return work.settings.input_size
 
 
 def batch_size(work: RunWork) -> int:

@@ -94,6 +94,7 @@ def restore(work: RunWork, output: StageOutput) -> None:
             read=work.input_store.read,
             device=work.settings.device,
             on_epoch=lambda *_: None,
+            default_model=work.settings.default_model,
         )
     work.choice = choice
     work.result.model_trained, work.result.model_description = choice.trained, choice.description
