@@ -18,7 +18,11 @@ never fired and a run the reconciler re-published).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -33,7 +37,6 @@ from winnow_common.lifecycle.attempts import Claim
 from winnow_common.lifecycle.shutdown import shutdown_requested
 from winnow_common.runs import load_run_context
 from winnow_common.storage import RetryingStore, RunKeys
-from winnow_gpu_worker.celery_app import app
 from winnow_gpu_worker.pipeline import CheckpointMissing, run_embedding_shard
 from winnow_gpu_worker.run_hooks import database_hooks
 from winnow_gpu_worker.stages.ledger import StageLedger
@@ -61,21 +64,37 @@ def _broker_answers(timeout_s: float) -> bool:
         return False
 
 
+# The ping runs in a process of its own: Celery's and kombu's connection objects register
+# after-fork handlers (multiprocessing.util) that a DataLoader process forked later in this
+# process would run, talking to Redis over the parent's socket and hanging there.
+_PING = """
+import json, os, sys
+from celery import Celery
+queue, own, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+app = Celery("winnow-gpu-peers", broker=os.environ["WINNOW_PING_BROKER"], set_as_current=False)
+answers = app.control.inspect(timeout=timeout).active_queues() or {}
+print(json.dumps(sorted(
+    node for node, queues in answers.items()
+    if node != own and any(q.get("name") == queue for q in queues or [])
+)))
+"""
+
+
 def idle_peers(queue: str, own_node: str | None, timeout_s: float = PING_TIMEOUT_S) -> list[str]:
     """Workers other than ``own_node`` that consume ``queue`` and answer a ping now."""
     if not _broker_answers(timeout_s):
         log.warning("the broker does not answer: no GPU worker to share EMBEDDING with")
         return []
+    env = {**os.environ, "WINNOW_PING_BROKER": redis_settings().url}
+    argv = [sys.executable, "-c", _PING, queue, own_node or "", str(timeout_s)]
     try:
-        answers = app.control.inspect(timeout=timeout_s).active_queues() or {}
-    except Exception as exc:  # the broker is unreachable: no peers to speak of
+        done = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=timeout_s + 20, check=True
+        )
+        return [str(node) for node in json.loads(done.stdout.strip().splitlines()[-1])]
+    except Exception as exc:  # no answer: no peers to speak of
         log.warning("could not ask the GPU workers which are idle: %s", exc)
         return []
-    return sorted(
-        node
-        for node, queues in answers.items()
-        if node != own_node and any(q.get("name") == queue for q in queues or [])
-    )
 
 
 def offer(claim: Claim, queue: str, own_node: str | None, mode: str) -> FanOut | None:
