@@ -148,8 +148,14 @@ def _new_work(
         guard=guard or _no_guard,
         entries=sampling.selection_entries(cfg),
     )
+    # The default model is the worker's setting, not the config's: it is part of every stage's
+    # inputs, so an attempt (or a shard task) on a worker with another default never restores
+    # embeddings of a different model.
     work.upstream = content_hash(
-        "config", cfg.model_dump(mode="json", by_alias=True), input_store.describe()
+        "config",
+        cfg.model_dump(mode="json", by_alias=True),
+        input_store.describe(),
+        settings.default_model,
     )
     return work
 
