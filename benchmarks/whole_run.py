@@ -42,6 +42,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import shutil
 import subprocess
 import sys
@@ -177,6 +178,37 @@ def cached_folder(n: int, seed: int) -> tuple[Path, dict[str, int]]:
     return folder, counts
 
 
+def _busy_jiffies() -> int:
+    with open("/proc/stat") as stat:
+        parts = [int(v) for v in stat.readline().split()[1:]]
+    return sum(parts) - parts[3] - parts[4]
+
+
+def wait_quiet(max_s: float) -> None:
+    """Wait (at most ``max_s``) until other processes leave the CPUs idle for a second."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < max_s:
+        before = _busy_jiffies()
+        time.sleep(1.0)
+        if _busy_jiffies() - before <= 0.05 * os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1):
+            return
+
+
+def timed_child(
+    cmd: list[str], env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], dict[str, float]]:
+    """Run ``cmd``; its wall time, its (and its children's) CPU seconds, and the cores other
+    processes used meanwhile (a measurement taken while they used much is disturbed)."""
+    own0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy0, start = _busy_jiffies(), time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    own1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime
+    busy = (_busy_jiffies() - busy0) / os.sysconf("SC_CLK_TCK")
+    return proc, {"wall_s": wall, "cpu_s": cpu, "other_cores": max(0.0, busy - cpu) / wall}
+
+
 def fastdup_python() -> Path:
     """The throwaway venv's interpreter with fastdup installed (created on first use)."""
     venv = CACHE / "fastdup-venv"
@@ -209,18 +241,12 @@ def run_fastdup(python: Path, folder: Path, work: Path) -> dict[str, Any]:
     """``fastdup.create(work_dir, input_dir).run()`` as a subprocess; wall time and findings."""
     shutil.rmtree(work, ignore_errors=True)
     env = {**os.environ, "SENTRY_OPT_OUT": "1"}
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [str(python), "-c", _FASTDUP_SCRIPT, str(folder), str(work)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    wall = time.perf_counter() - start
+    cmd = [str(python), "-c", _FASTDUP_SCRIPT, str(folder), str(work)]
+    proc, times = timed_child(cmd, env)
     if proc.returncode != 0:
         raise RuntimeError(f"fastdup failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("FASTDUP_RESULT "))
-    return {"wall_s": wall, **json.loads(line.split(" ", 1)[1])}
+    return {**times, **json.loads(line.split(" ", 1)[1])}
 
 
 def winnow_command(folder: Path, out: Path) -> list[str]:
@@ -283,19 +309,53 @@ def run_winnow(
     if profile is not None:
         cmd[1:3] = ["-m", "cProfile", "-o", str(profile), "-m", "winnow_cli"]
     launched = time.time()
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=winnow_env(src, numba_cache))
-    wall = time.perf_counter() - start
+    proc, times = timed_child(cmd, winnow_env(src, numba_cache))
     ended = time.time()
     if proc.returncode != 0:
         raise RuntimeError(f"winnow-worker failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     memlog = (out / "memlog.txt").read_text() if (out / "memlog.txt").exists() else ""
     summary = next((ln for ln in proc.stderr.splitlines() if ln.startswith("Selected ")), "")
     return {
-        "wall_s": wall,
+        **times,
         "stages": stage_times(memlog, launched, ended),
         "summary": summary.strip(),
     }
+
+
+_MODEL_SCRIPT = """
+import sys, time, torch
+from winnow_gpu_worker.ml.embed import build_backbone, cpu_supports_bf16
+try:
+    from winnow_gpu_worker.ml.embed import inference_model
+except ImportError:  # a checkout before BatchNorm folding
+    inference_model = lambda m: m
+n, batch, size = (int(a) for a in sys.argv[1:4])
+model, _ = build_backbone(None)
+model = inference_model(model.eval().to(memory_format=torch.channels_last))
+x = torch.randn(batch, 3, size, size).contiguous(memory_format=torch.channels_last)
+bf16 = cpu_supports_bf16()
+with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    model(x)  # oneDNN builds its kernels on the first call
+    start = time.perf_counter()
+    for i in range(0, n, batch):
+        model(x[: min(batch, n - i)])
+print("MODEL_RESULT", time.perf_counter() - start, "bf16" if bf16 else "fp32")
+"""
+
+
+def model_only(n: int, src: Path | None) -> tuple[float, str]:
+    """Seconds the default model alone takes for ``n`` images (64 px, batches of 64, no decode),
+    in the precision a run picks on this CPU, in a fresh process like the run's."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODEL_SCRIPT, str(n), "64", "64"],
+        capture_output=True,
+        text=True,
+        env=winnow_env(src),
+        check=True,
+    )
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("MODEL_RESULT "))
+    _, seconds, precision = line.split()
+    return float(seconds), precision
 
 
 def machine() -> str:
@@ -329,6 +389,10 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="300 files, one round")
     parser.add_argument("--profile", action="store_true", help="one more run under cProfile")
     parser.add_argument("--skip-fastdup", action="store_true")
+    parser.add_argument("--skip-model", action="store_true", help="no model-only timing")
+    parser.add_argument(
+        "--wait-quiet", type=float, default=60, help="wait up to S s for idle CPUs before a run"
+    )
     parser.add_argument(
         "--cold", action="store_true", help="Winnow with an empty numba cache in every round"
     )
@@ -339,21 +403,39 @@ def _parse_args() -> argparse.Namespace:
     return args
 
 
-def _report(counts: dict[str, int], winnow: list[dict[str, Any]], fd: list[dict[str, Any]]) -> None:
+def _run_text(run: dict[str, Any]) -> str:
+    others = run["other_cores"]
+    return f"{run['wall_s']:.1f} s ({run['cpu_s']:.0f} CPU s, others used {others:.2f} cores)"
+
+
+def _report(
+    counts: dict[str, int],
+    winnow: list[dict[str, Any]],
+    fd: list[dict[str, Any]],
+    model: tuple[float, str] | None,
+) -> None:
     best = min(winnow, key=lambda r: r["wall_s"])
     print(f"\nfolder: {counts}")
     print(f"Winnow: {best['summary']}")
-    print("Winnow wall times:  " + ", ".join(f"{r['wall_s']:.1f} s" for r in winnow))
+    print("Winnow runs:  " + ", ".join(_run_text(r) for r in winnow))
     print("\nWinnow per stage (best run):")
     total = best["wall_s"]
     for stage, seconds in best["stages"].items():
         print(f"  {stage:<28} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
+    if model is not None:
+        seconds, precision = model
+        print(
+            f"  model forward alone ({counts['good']} images, {precision}): {seconds:.2f} s = "
+            f"{100 * seconds / total:.1f} % of the run"
+        )
     if fd:
-        print("fastdup wall times: " + ", ".join(f"{r['wall_s']:.1f} s" for r in fd))
+        print("fastdup runs: " + ", ".join(_run_text(r) for r in fd))
         fbest = min(fd, key=lambda r: r["wall_s"])
         print(f"fastdup reported {fbest['invalid']} invalid (broken) files")
         print(f"\nWinnow {total:.1f} s, fastdup {fbest['wall_s']:.1f} s (best of {len(winnow)})")
-        print(f"ratio Winnow / fastdup: {total / fbest['wall_s']:.2f}x  (goal <= 1.0x)")
+        print(f"ratio Winnow / fastdup: {total / fbest['wall_s']:.2f}x wall  (goal <= 1.0x)")
+        cpu = min(r["cpu_s"] for r in winnow) / min(r["cpu_s"] for r in fd)
+        print(f"ratio Winnow / fastdup: {cpu:.2f}x CPU seconds (less disturbed by other load)")
     else:
         print(f"\nWinnow {total:.1f} s (best of {len(winnow)})")
 
@@ -371,12 +453,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="whole_run_") as tmp:
         work = Path(tmp)
         for round_ in range(args.repeat):
+            wait_quiet(args.wait_quiet)
             winnow.append(run_winnow(folder, work / "winnow", args.winnow_src, None, args.cold))
             print(f"round {round_ + 1}: Winnow {winnow[-1]['wall_s']:.1f} s", flush=True)
             if python is not None:
+                wait_quiet(args.wait_quiet)
                 fd.append(run_fastdup(python, folder, work / "fastdup"))
                 print(f"round {round_ + 1}: fastdup {fd[-1]['wall_s']:.1f} s", flush=True)
-        _report(counts, winnow, fd)
+        model = None if args.skip_model else model_only(counts["good"], args.winnow_src)
+        _report(counts, winnow, fd, model)
         if args.profile:
             profile = work / "winnow.prof"
             run_winnow(folder, work / "winnow", args.winnow_src, profile)
