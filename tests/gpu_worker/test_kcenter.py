@@ -273,3 +273,27 @@ def test_quantized_kernel_self_check_failure_falls_back(monkeypatch: pytest.Monk
     monkeypatch.setattr(kcenter_screen.Screen, "_grid_points", off_grid)
     t = MinDistanceTracker(x, precision="int8")
     assert t._screen is not None and t._screen.kernel == "int8pack"
+
+
+def test_int8_rows_are_packed_in_blocks_of_at_most_max_block_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FBGEMM crashes on packed blocks of about 2**22 rows, so big matrices get more blocks;
+    the picks stay those of float32 (shown here with a small block limit)."""
+    monkeypatch.setattr(kcenter_screen, "MAX_BLOCK_ROWS", 1000)
+    x = np.random.default_rng(3).standard_normal((5500, 16), dtype=np.float32)
+    tracker = MinDistanceTracker(x, precision="int8")
+    screen = getattr(tracker, "_screen", None)
+    if screen is None or getattr(screen, "kernel", "") != "qlinear":
+        pytest.skip("this torch build has no quantized linear kernel")
+    assert len(screen._blocks) == 6 and all(hi - lo <= 1000 for lo, hi in screen._blocks)
+    reference = MinDistanceTracker(x, precision="float32")
+    picks, expected = [0], [0]
+    tracker.add(0)
+    reference.add(0)
+    for _ in range(20):
+        picks.append(tracker.farthest())
+        tracker.add(picks[-1])
+        expected.append(reference.farthest())
+        reference.add(expected[-1])
+    assert picks == expected

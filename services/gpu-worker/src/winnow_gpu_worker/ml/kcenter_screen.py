@@ -26,6 +26,10 @@ import numpy as np
 
 # Row blocks packed in parallel threads for the qlinear kernel (one kernel call each per step).
 QLINEAR_BLOCKS = 2
+# Rows per packed weight block: FBGEMM's packed int8 weights crash the process (SIGSEGV) from
+# about 2**22 rows per block (measured: 4.15M rows built, 4.25M crashed), so larger matrices
+# are packed in more blocks.
+MAX_BLOCK_ROWS = 1 << 21
 
 # What a screening copy can be: "int8-pack" is int8 with the int8pack kernel forced.
 SCREEN_PRECISIONS = ("int8", "int8-pack", "bfloat16")
@@ -204,7 +208,8 @@ class Screen:
         q = self._quantize_rows(x, width)
         # Packing is single-threaded; packing row blocks in parallel threads (torch releases
         # the GIL) and running one kernel call per block keeps the build short.
-        blocks = max(1, min(torch.get_num_threads(), n // 16384, QLINEAR_BLOCKS))
+        threads = max(1, min(torch.get_num_threads(), n // 16384, QLINEAR_BLOCKS))
+        blocks = max(threads, -(-n // MAX_BLOCK_ROWS))
         bounds = [n * i // blocks for i in range(blocks + 1)]
         self._blocks = list(itertools.pairwise(bounds))
         scales = torch.from_numpy(self._w1).double()
@@ -220,7 +225,7 @@ class Screen:
             # Quantized tensor creation is deprecated in torch; once it goes, this raises and
             # the int8pack kernel is used instead. (The filter is process-wide while active, so
             # it is set here, not in the packing threads.)
-            with warnings.catch_warnings(), ThreadPoolExecutor(len(self._blocks)) as pool:
+            with warnings.catch_warnings(), ThreadPoolExecutor(threads) as pool:
                 warnings.filterwarnings("ignore", message=".*quantize", category=UserWarning)
                 self._packed = list(pool.map(pack, self._blocks))
             self._linear = ops.linear_dynamic
