@@ -41,10 +41,47 @@ def _nn_caption(nn: NumericDistributionPerSet, label: str, set_name: SetName) ->
     )
 
 
+def _change(selected: float | None, random: float | None) -> float | None:
+    """How much ``selected`` differs from ``random``, as a fraction of ``random``."""
+    if selected is None or random is None or random <= 0:
+        return None
+    return (selected - random) / random
+
+
+def coverage_advantage(report: Report) -> str | None:
+    """In plain words: the selection against a random subset of the same size (or None)."""
+    emb = report.dataset_analysis.embedding_information
+    nn, cover = emb.distance_to_nearest_neighbor_in_set, emb.distance_to_cover_input
+    closer = _change(cover.metric("selected", "median"), cover.metric("random", "median"))
+    worst = _change(cover.metric("selected", "max"), cover.metric("random", "max"))
+    apart = _change(nn.metric("selected", "median"), nn.metric("random", "median"))
+    if closer is None or apart is None:
+        return None
+    verdict = "better" if closer < 0 else "not better"
+    parts = [
+        f"Compared with a random subset of the same size, this selection covers the input "
+        f"{verdict}: the typical input sample is {abs(closer):.0%} "
+        f"{'closer to' if closer < 0 else 'further from'} its nearest selected sample"
+    ]
+    if worst is not None:
+        parts.append(
+            f", the least covered one {abs(worst):.0%} {'closer' if worst < 0 else 'further away'}"
+        )
+    parts.append(
+        f"; and the selected samples are {abs(apart):.0%} "
+        f"{'further apart from' if apart > 0 else 'closer to'} each other (less redundancy "
+        "when further apart)."
+    )
+    return "".join(parts)
+
+
 def _distances(s: Story, report: Report, names: PlotNames) -> None:
     emb = report.dataset_analysis.embedding_information
     nn, cover = emb.distance_to_nearest_neighbor_in_set, emb.distance_to_cover_input
     s.h3("Nearest-neighbour distances")
+    advantage = coverage_advantage(report)
+    if advantage is not None:
+        s.p(f"<b>{escape(advantage)}</b>")
     s.p(escape(READING_AID))
     s.add(Spacer(1, 4))
     s.figure(names.distance_before, _nn_caption(nn, "Before selection (input)", "input"))
