@@ -10,7 +10,6 @@ returns it). Pure functions: PIL and the standard library only.
 
 from __future__ import annotations
 
-import io
 import math
 import posixpath
 from collections.abc import Sequence
@@ -92,10 +91,3 @@ def decode_full_rgb(data: bytes) -> Image.Image:
     scaling disabled: boxes are in full-resolution pixels, so the parent must not be shrunk.
     """
     return decode_rgb(data, _FULL_RESOLUTION)
-
-
-def encode_png(image: Image.Image) -> bytes:
-    """PNG bytes of ``image``: no metadata and fixed options, so equal pixels give equal bytes."""
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=6)
-    return out.getvalue()

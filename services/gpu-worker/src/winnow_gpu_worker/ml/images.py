@@ -73,3 +73,11 @@ def decode_failure(exc: BaseException) -> str:
     text = str(exc).strip()
     reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return f"could not decode image ({reason})"
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """PNG bytes of ``image``: no metadata and fixed options, so equal pixels give equal bytes
+    (the images the worker stores for crops and video frames)."""
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False, compress_level=6)
+    return out.getvalue()

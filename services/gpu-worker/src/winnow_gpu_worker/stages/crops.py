@@ -22,8 +22,8 @@ from winnow_gpu_worker.ml.crops import (
     crop_image,
     crop_name,
     decode_full_rgb,
-    encode_png,
 )
+from winnow_gpu_worker.ml.images import encode_png
 from winnow_gpu_worker.ml.predictions import OBJECT_DETECTION, load_predictions
 
 

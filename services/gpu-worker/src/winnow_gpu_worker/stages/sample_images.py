@@ -10,17 +10,15 @@ deterministic and the PNG encoding is too, so a retried attempt writes the same 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from PIL import Image
-
 from winnow_common.errors import PipelineError
 from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_common.storage.keys import crop_image_key, frame_image_key
+from winnow_gpu_worker.ml.images import encode_png
 from winnow_gpu_worker.ml.video import VideoProbe, iter_video_frames
 from winnow_gpu_worker.stages.outputs import convert_image
 from winnow_gpu_worker.stages.videos import FrameOf, by_video
@@ -35,13 +33,6 @@ class Dump:
     keys: RunKeys
     image_format: str | None
     size: int | None
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    """The PNG encoding of ``image`` (deterministic for equal pixels)."""
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def _write(store: DatasourceStore, key: str, data: bytes, dump: Dump | None, name: str) -> str:
@@ -71,7 +62,7 @@ def save_frames(
                 if image is None:
                     raise PipelineError(f"{by_index[index]}: the frame cannot be decoded ({error})")
                 name = by_index[index]
-                data = png_bytes(image)
+                data = encode_png(image)
                 writes.append(pool.submit(_write, store, frame_image_key(name), data, dump, name))
             dumped += [w.result() for w in writes]
     return [k for k in dumped if k]

@@ -9,7 +9,6 @@ samples named as Lightly names them (:func:`~winnow_gpu_worker.ml.video.frame_na
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import os
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_common.video_frames import frame_name
+from winnow_gpu_worker.ml.images import encode_png
 from winnow_gpu_worker.ml.video import VideoProbe, iter_video_frames, probe_video
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,5 @@ class FrameReader:
         for _index, image, error in iter_video_frames(path, probe, [frame.index]):
             if image is None:
                 raise ValueError(f"frame {frame.index} of {frame.video}: {error}")
-            buf = io.BytesIO()
-            image.save(buf, format="PNG")
-            return buf.getvalue()
+            return encode_png(image)
         raise ValueError(f"frame {frame.index} of {frame.video} was not decoded")
