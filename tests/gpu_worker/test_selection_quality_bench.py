@@ -94,3 +94,49 @@ def test_evaluate_model_reports_every_strategy_and_budget(lib: ModuleType, digit
         assert 1 <= quality.covered <= 10 and 0 <= quality.knn <= 1 and 0 <= quality.probe <= 1
     # The label-balanced subset covers every class; random subsets of 40 nearly always do too.
     assert out[("BALANCE (true labels)", 40)].covered == 10
+
+
+def test_long_tail_counts_follow_the_imbalance(lib: ModuleType) -> None:
+    counts = lib.long_tail_counts(10, 3000, 50.0)
+    assert counts[0] / counts[-1] == pytest.approx(50.0, rel=0.05)
+    assert np.all(np.diff(counts) < 0)  # strictly shrinking
+    assert abs(int(counts.sum()) - 3000) <= 10
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+def test_long_tailed_fashion_pool_is_imbalanced_and_disjoint_from_the_seed(
+    lib: ModuleType, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.arange(10), 200)
+    rng.shuffle(labels)
+    images = rng.integers(0, 256, (len(labels), 4, 4))
+    images[:, 0, 0] = np.arange(len(labels)) % 256  # rows differ
+    images[:, 0, 1] = np.arange(len(labels)) // 256
+    arrays = (images, labels, images[:50], labels[:50])
+    for name, array in zip(lib.FASHION_FILES, arrays, strict=True):
+        _write_idx(tmp_path / name, array)
+    data = lib.load_fashion_mnist_lt(tmp_path, n_pool=600, n_test=50, imbalance=20.0)
+    per_class = np.bincount(data.pool_labels, minlength=10)
+    assert sorted(per_class.tolist(), reverse=True) == lib.long_tail_counts(10, 600, 20.0).tolist()
+    assert np.bincount(data.seed_labels).tolist() == [10] * 10
+    assert len(data.test) == 50 and data.name == "fashion-mnist-lt20"
+    pool_rows = {img.tobytes() for img in data.pool}
+    assert not pool_rows & {img.tobytes() for img in data.seed}
+
+
+def test_probe_standardisation_can_be_fitted_on_the_unlabelled_pool(lib: ModuleType) -> None:
+    # Two classes told apart by feature 0 alone; feature 1 is large noise. Standardised on the
+    # two training rows, feature 0's spread is that of two points; on the pool it is the truth.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    x = np.stack([y + 0.1 * rng.standard_normal(400), 50 * rng.standard_normal(400)], axis=1)
+    train = np.array([np.flatnonzero(y == 0)[0], np.flatnonzero(y == 1)[0]])
+    on_pool = lib.probe_accuracy(x[train], y[train], x, y, scale_on=x)
+    on_subset = lib.probe_accuracy(x[train], y[train], x, y)  # without scale_on: the subset
+    assert on_pool > 0.95
+    assert on_subset < 0.75  # the noise feature looks as informative as the real one
