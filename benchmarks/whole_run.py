@@ -12,7 +12,8 @@ Timed, each as a subprocess from start to exit, alternating, best of ``--repeat`
 
 * Winnow: ``winnow-worker input_dir=... output_dir=... enable_corruptness_check=True
   remove_exact_duplicates=True selection.n_samples=100`` (DIVERSITY on the embeddings; the default
-  model, lightly's resnet-18 without a checkpoint). Its per-stage times come from the run's
+  model, EfficientNet-Lite0 pretrained on ImageNet, as ``WORKER_DEFAULT_MODEL`` is unset). Its
+  per-stage times come from the run's
   ``memlog.txt`` (one line at every stage change): start-up (interpreter, imports, argument
   parsing) is the time before the first line, the report the time after the last.
 * fastdup 2.54, installed by this script into a throwaway venv (``.cache/whole_run/fastdup-venv``,
@@ -328,10 +329,17 @@ from winnow_gpu_worker.ml.embed import build_backbone, cpu_supports_bf16
 try:
     from winnow_gpu_worker.ml.embed import inference_model
 except ImportError:  # a checkout before BatchNorm folding
-    inference_model = lambda m: m
-n, batch, size = (int(a) for a in sys.argv[1:4])
-model, _ = build_backbone(None)
-model = inference_model(model.eval().to(memory_format=torch.channels_last))
+    inference_model = lambda m, size=64: m
+try:  # the default model since issue 16
+    from winnow_gpu_worker.ml.pretrained import PRETRAINED_INPUT_SIZE, load_pretrained
+    model, size, name = load_pretrained(), PRETRAINED_INPUT_SIZE, "EfficientNet-Lite0"
+except ImportError:
+    model, size, name = build_backbone(None)[0], 64, "resnet-18 (random init)"
+n, batch = (int(a) for a in sys.argv[1:3])
+try:
+    model = inference_model(model.eval().to(memory_format=torch.channels_last), size)
+except TypeError:  # inference_model(model) of older checkouts
+    model = inference_model(model.eval().to(memory_format=torch.channels_last))
 x = torch.randn(batch, 3, size, size).contiguous(memory_format=torch.channels_last)
 bf16 = cpu_supports_bf16()
 with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
@@ -339,23 +347,24 @@ with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled
     start = time.perf_counter()
     for i in range(0, n, batch):
         model(x[: min(batch, n - i)])
-print("MODEL_RESULT", time.perf_counter() - start, "bf16" if bf16 else "fp32")
+print("MODEL_RESULT", time.perf_counter() - start, "bf16" if bf16 else "fp32", size, name)
 """
 
 
 def model_only(n: int, src: Path | None) -> tuple[float, str]:
-    """Seconds the default model alone takes for ``n`` images (64 px, batches of 64, no decode),
-    in the precision a run picks on this CPU, in a fresh process like the run's."""
+    """Seconds the default model alone takes for ``n`` images (its input size, batches of 64,
+    no decode), in the precision a run picks on this CPU, in a fresh process like the run's.
+    Returns the seconds and a description (precision, input size, model)."""
     proc = subprocess.run(
-        [sys.executable, "-c", _MODEL_SCRIPT, str(n), "64", "64"],
+        [sys.executable, "-c", _MODEL_SCRIPT, str(n), "64"],
         capture_output=True,
         text=True,
         env=winnow_env(src),
         check=True,
     )
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("MODEL_RESULT "))
-    _, seconds, precision = line.split()
-    return float(seconds), precision
+    _, seconds, precision, size, name = line.split(maxsplit=4)
+    return float(seconds), f"{precision}, {size} px, {name}"
 
 
 def machine() -> str:
