@@ -297,3 +297,45 @@ def test_int8_rows_are_packed_in_blocks_of_at_most_max_block_rows(
         expected.append(reference.farthest())
         reference.add(expected[-1])
     assert picks == expected
+
+
+@pytest.mark.parametrize("precision", ["int8", "int8pack", "int8-pack"])
+def test_one_pass_over_the_matrix_serves_several_greedy_steps(precision: str) -> None:
+    # The pass for an added row also computes the rows farthest from everything so far; greedy
+    # k-center adds those next, so most steps need no pass of their own. Same picks.
+    x = np.random.default_rng(5).standard_normal((6000, 64)).astype(np.float32)
+    k = 200
+    t = _tracker(x, precision)
+    sel = [0]
+    while len(sel) < k:
+        t.add(sel[-1])
+        sel.append(t.farthest())  # type: ignore[arg-type]
+    assert sel == _greedy(x, k, "float32")
+    assert t._screen is not None and t._screen.batch == kcenter_screen.POINTS_PER_PASS
+    assert t.passes < k / 3  # measured: about 7 steps per pass at 8 points per pass
+
+
+def test_guesses_that_are_not_added_next_change_nothing_and_shrink() -> None:
+    # DIVERSITY combined with other strategies adds rows that are not the farthest: the
+    # guessed rows' approximations go unused, the distances stay the reference's, and the
+    # passes stop computing more than one guess.
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((5000, 48)).astype(np.float32)
+    ref = MinDistanceTracker(x, precision="float32")
+    fast = MinDistanceTracker(x, precision="int8")
+    screen = fast._screen
+    assert screen is not None
+    widths: list[int] = []
+    original = screen.approximate
+
+    def counting(points: np.ndarray) -> object:
+        widths.append(len(points))
+        return original(points)
+
+    screen.approximate = counting  # type: ignore[method-assign]
+    for i in rng.choice(len(x), 60, replace=False):
+        ref.add(int(i))
+        fast.add(int(i))
+        _assert_same_up_to_rounding(fast, ref)
+    assert fast.passes == len(widths) >= 55  # (almost) every added row needed its own pass
+    assert max(widths[5:]) <= 2  # one guess per pass once guesses stopped being used

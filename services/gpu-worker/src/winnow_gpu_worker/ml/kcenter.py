@@ -19,6 +19,16 @@ rows are summed alone, the float32 path sums the whole matrix with BLAS): a few 
 The screening copy, its kernels and their error bounds are in
 :mod:`winnow_gpu_worker.ml.kcenter_screen`.
 
+The int8 kernels compute up to ``POINTS_PER_PASS`` points in one pass over the compact copy for
+little more than the cost of one (the pass is bound by reading the matrix). So the pass for an
+added row also computes the rows that are farthest from everything at that moment: greedy
+k-center adds exactly those next unless the added row is near them, which it rarely is (they
+are far from everything). When one of them is added, its approximation is ready and that step
+reads no matrix at all: on a standard normal matrix about 7 steps share a pass. An
+approximation does not depend on the current distances, so a wrong guess costs only kernel
+time, and the guesses shrink to one per pass while they keep missing (DIVERSITY combined with
+other strategies adds rows that are not the farthest).
+
 Which path is faster depends on the machine (cache sizes, memory bandwidth, which int8 and
 bfloat16 instructions the CPU has, whether there is a GPU) and on the matrix size, and no fixed
 rule holds everywhere: the int8 screen was 0.64x the float32 read time on one 2-core VM and
@@ -177,6 +187,11 @@ class MinDistanceTracker:
             self._dots_t = torch.empty(len(x), dtype=torch.float32)
         # Rows recomputed in float32 after screening, summed over all steps (for benchmarks).
         self.rows_recomputed = 0
+        # Passes of the screening kernel over the matrix (several added rows may share one).
+        self.passes = 0
+        # Approximations computed ahead for rows likely to be added next, by row index.
+        self._speculated: dict[int, Any] = {}
+        self._speculation_hits = 0
 
     @property
     def kernel(self) -> str:
@@ -191,14 +206,62 @@ class MinDistanceTracker:
         return len(self._x)
 
     def add(self, index: int) -> None:
-        """Count row ``index`` as selected and update every row's nearest distance."""
+        """Count row ``index`` as selected and update every row's nearest distance.
+
+        With a screen that computes several points per pass over the matrix, the pass for
+        ``index`` also computes the rows most likely to be added next (see ``_speculate``).
+        """
         i = operator.index(index)
         if not -len(self._x) <= i < len(self._x):
             raise IndexError(f"index {index} is out of range for {len(self._x)} rows")
-        self._update(self._x[i], self._sq_norms[i])
+        i %= len(self._x)
+        self._update(self._x[i], self._sq_norms[i], self._approx_for(i))
         self._min_sq[i] = -np.inf
         if self._screen is not None:
             self._screen.refresh(self._min_sq, np.array([i]))
+
+    def _approx_for(self, i: int) -> Any:
+        """The screen's approximation for row ``i``: from an earlier pass, or from a new pass
+        that also computes the likeliest next rows; None where the screen is not used."""
+        screen = self._screen
+        if screen is None or self._n_updates == 0:
+            return None
+        cached = self._speculated.pop(i, None)
+        if cached is not None:
+            self._speculation_hits += 1
+            return cached
+        self.passes += 1
+        # Fewer guesses after a pass none of whose guesses was used (e.g. when DIVERSITY is
+        # one strategy of several and the next pick is not the farthest row). A pass's
+        # approximations (4 bytes per row and point) stay below an eighth of the float32
+        # matrix (4 D bytes per row): at most D / 8 points.
+        most = min(screen.batch, self._x.shape[1] // 8) - 1
+        width = min(most, self._speculation_hits + 1)
+        self._speculation_hits = 0
+        extra = self._speculate(i, width)
+        rows = np.concatenate(([i], extra)).astype(np.int64)
+        approxs = screen.approximate(self._x[rows])
+        self._speculated = {}
+        if approxs is None:
+            return None
+        self._speculated = dict(zip(extra.tolist(), approxs[1:], strict=True))
+        return approxs[0]
+
+    def _speculate(self, i: int, width: int) -> np.ndarray:
+        """The ``width`` rows (other than ``i``) with the largest nearest distance now.
+
+        Greedy k-center adds the farthest row next; adding ``i`` rarely changes which rows
+        are farthest (they are far from everything, ``i`` included), so these are usually the
+        next picks. A wrong guess costs a little kernel time, never a different selection:
+        an approximation is valid whenever it is used (it does not depend on the distances).
+        """
+        m = self._min_sq
+        if width <= 0 or len(m) <= width + 1:
+            return np.empty(0, dtype=np.int64)
+        top = np.argpartition(m, len(m) - width - 1)[-(width + 1) :]
+        top = top[(top != i) & (m[top] > 0)]
+        top = top[np.argsort(-m[top], kind="stable")][:width]
+        return top.astype(np.int64)
 
     def add_points(self, points: np.ndarray) -> None:
         """Count external points (e.g. an earlier run's selection) as selected."""

@@ -31,6 +31,10 @@ QLINEAR_BLOCKS = 2
 # are packed in more blocks.
 MAX_BLOCK_ROWS = 1 << 21
 
+# Points the int8 kernels compute in one pass over the matrix: the added row and the rows
+# guessed to be added next (``MinDistanceTracker._speculate``), or external points.
+POINTS_PER_PASS = 8
+
 # What a screening copy can be: "int8-pack" is int8 with the int8pack kernel forced.
 SCREEN_PRECISIONS = ("int8", "int8-pack", "bfloat16")
 
@@ -190,7 +194,7 @@ class Screen:
         torch = self._torch
         # The point in bfloat16, allocated by torch (64-byte aligned, as int8pack needs) and
         # written through a NumPy view of its bits.
-        self.batch = 4 if self.kernel != "bf16mv" else 1
+        self.batch = POINTS_PER_PASS if self.kernel != "bf16mv" else 1
         self._c_t = torch.zeros((self.batch, width), dtype=torch.bfloat16)
         self._c_bits = self._c_t.view(torch.int16).numpy().view(np.uint16)
         # the point as the device sees it (the same tensor on the CPU)
@@ -229,7 +233,7 @@ class Screen:
                 warnings.filterwarnings("ignore", message=".*quantize", category=UserWarning)
                 self._packed = list(pool.map(pack, self._blocks))
             self._linear = ops.linear_dynamic
-            self.batch = 4
+            self.batch = POINTS_PER_PASS
             self._grid_rows = np.zeros((self.batch, width), dtype=np.float32)
             self._grid_rows_t = torch.from_numpy(self._grid_rows)
             # Self-check on a sample of rows: the kernel must return q s . c_hat up to float32

@@ -37,7 +37,8 @@ import numpy as np
 
 from winnow_gpu_worker.ml.kcenter import KERNELS, MinDistanceTracker
 
-CACHE_VERSION = 1
+# 2: steps timed in blocks (speculative passes), choices made with single steps are stale.
+CACHE_VERSION = 2
 # Greedy float32 steps run before timing, so that the candidates are timed on a realistic
 # state (a few points selected: the screens then recompute a small fraction of the rows).
 WARM_STEPS = 8
@@ -45,7 +46,7 @@ WARM_STEPS = 8
 # untimed step), and each keeps the median of its rounds: a load that comes and goes during
 # the measurement then disturbs every candidate alike, not only the one it happened to meet.
 ROUNDS = 3
-TIMED_STEPS = 5
+TIMED_STEPS = 8
 
 # The selection length the choice is made for when the caller does not say: a kernel whose
 # screening copy takes long to build wins only over enough steps.
@@ -337,13 +338,17 @@ def _stepper(tracker: MinDistanceTracker, first: int) -> Callable[[], object]:
 
 
 def median_step_time(name: str, step: Callable[[], object]) -> float:
-    """Median wall time of ``TIMED_STEPS`` single steps (robust to a busy neighbour)."""
-    times = []
+    """Wall time per step over ``TIMED_STEPS`` consecutive steps (one round; ``measure`` keeps
+    the median of the rounds, which is what makes it robust to a busy neighbour).
+
+    Consecutive, not single steps timed apart: a screen that computes the next few rows in
+    one pass makes one step expensive and the following ones cheap, and only their mean is
+    the cost of a selection.
+    """
+    t0 = time.perf_counter()
     for _ in range(TIMED_STEPS):
-        t0 = time.perf_counter()
         step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return (time.perf_counter() - t0) / TIMED_STEPS
 
 
 def _cpu_probe() -> tuple[float, float, float]:
