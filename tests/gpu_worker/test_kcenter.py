@@ -339,3 +339,41 @@ def test_guesses_that_are_not_added_next_change_nothing_and_shrink() -> None:
         _assert_same_up_to_rounding(fast, ref)
     assert fast.passes == len(widths) >= 55  # (almost) every added row needed its own pass
     assert max(widths[5:]) <= 2  # one guess per pass once guesses stopped being used
+
+
+def test_fused_candidate_test_finds_exactly_what_the_torch_ops_find(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from winnow_gpu_worker.ml import kcenter_fused
+
+    assert kcenter_fused.warm()  # numba is a dependency of the worker
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((7000, 40)).astype(np.float32)
+    x[:50] = x[50:100] + 1e-4 * rng.standard_normal((50, 40)).astype(np.float32)  # near ties
+    t = MinDistanceTracker(x, precision="int8")
+    screen = t._screen
+    assert screen is not None and screen.kernel == "qlinear"
+    for i in rng.choice(len(x), 30, replace=False):
+        t.add(int(i))
+    used = []
+    original = kcenter_fused.candidates_above
+
+    def spy(*args: object) -> object:
+        found = original(*args)  # type: ignore[arg-type]
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(kcenter_fused, "candidates_above", spy)
+    for j in rng.choice(len(x), 20, replace=False):
+        c = np.ascontiguousarray(x[j] + np.float32(0.01))
+        cc = np.float32(float(c @ c))
+        approx = screen.approximate(c[None])
+        assert approx is not None
+        fused = screen.candidates(cc, approx[0])
+        with monkeypatch.context() as m:
+            m.setattr(kcenter_fused, "kernel", lambda: None)  # as without numba
+            plain = screen.candidates(cc, approx[0])
+        np.testing.assert_array_equal(fused, plain)
+        assert len(plain) > 0
+    assert used.count(True) == 20  # the fused test answered every unpatched call
+    assert used.count(False) == 20  # and the torch ops every patched one
