@@ -198,10 +198,13 @@ def test_trained_model_wording(minimal):
         trained=True,
         description="resnet-18 trained for 20 epochs",
     )
-    text = _flat("\n".join(_pages(render_pdf(trained, plots))))
+    pages = _pages(render_pdf(trained, plots))
+    text = _flat("\n".join(pages))
     assert "Embedding model trained" in text
     assert "UNTRAINED" not in text and "not trained" not in text
     assert "resnet-18 trained for 20 epochs" in text
+    # The cover names the model too (e.g. the pretrained default), not just "trained".
+    assert "Embedding model trained: resnet-18 trained for 20 epochs" in _flat(pages[0])
 
 
 def test_minimal_report_says_what_was_left_out(minimal):

@@ -13,7 +13,7 @@ from winnow_reporter.pdf.format import esc, fmt_int, fmt_seconds, fmt_time
 from winnow_reporter.pdf.story import Story
 from winnow_reporter.pdf.tables import kv_table
 from winnow_reporter.pdf.wording import REPORT_TITLE, TOC_TITLE, UNTRAINED_TEXT
-from winnow_reporter.report.model import Report
+from winnow_reporter.report.model import ModelInformation, Report
 
 __all__ = ["cover_page"]
 
@@ -42,6 +42,13 @@ def _table_of_contents() -> TableOfContents:
     return toc
 
 
+def _model_text(model: ModelInformation) -> str:
+    """ "trained" plus which model (e.g. the pretrained default), or the untrained warning."""
+    if not model.trained:
+        return f"<b>{escape(UNTRAINED_TEXT)}</b>"
+    return f"trained: {esc(model.description)}" if model.description else "trained"
+
+
 def cover_page(s: Story, report: Report) -> None:
     """Title, run facts and the table of contents, then a page break."""
     general = report.general_information
@@ -57,10 +64,7 @@ def cover_page(s: Story, report: Report) -> None:
         ("Started", fmt_time(run.start_timestamp)),
         ("Total processing time", escape(fmt_seconds(run.total_processing_time_s))),
         ("Selected", f"{fmt_int(sizes.n_selected)} of {fmt_int(sizes.n_input)} input files"),
-        (
-            "Embedding model",
-            "trained" if general.model_information.trained else f"<b>{escape(UNTRAINED_TEXT)}</b>",
-        ),
+        ("Embedding model", _model_text(general.model_information)),
         ("Worker version", esc(general.worker_information.build_version or "n/a")),
     ]
     s.add(kv_table(facts, s.st, key_w=4.6 * cm))
