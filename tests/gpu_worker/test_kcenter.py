@@ -3,6 +3,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
+from tests.gpu_worker.kcenter_greedy import greedy
 from winnow_common.schemas.worker_config import SelectionEntry
 from winnow_gpu_worker.ml import kcenter, kcenter_screen, kcenter_tune
 from winnow_gpu_worker.ml.kcenter import MinDistanceTracker
@@ -35,14 +36,7 @@ def _tracker(x: np.ndarray, precision: str) -> MinDistanceTracker:
 
 
 def _greedy(x: np.ndarray, k: int, precision: str, first: int = 0) -> list[int]:
-    t = _tracker(x, precision)
-    sel = [first]
-    while len(sel) < k:
-        t.add(sel[-1])
-        nxt = t.farthest()
-        assert nxt is not None
-        sel.append(nxt)
-    return sel
+    return greedy(_tracker(x, precision), k, first)
 
 
 def _brute_min_sq(x: np.ndarray, centres: np.ndarray, c_norms: np.ndarray) -> np.ndarray:
@@ -306,11 +300,7 @@ def test_one_pass_over_the_matrix_serves_several_greedy_steps(precision: str) ->
     x = np.random.default_rng(5).standard_normal((6000, 64)).astype(np.float32)
     k = 200
     t = _tracker(x, precision)
-    sel = [0]
-    while len(sel) < k:
-        t.add(sel[-1])
-        sel.append(t.farthest())  # type: ignore[arg-type]
-    assert sel == _greedy(x, k, "float32")
+    assert greedy(t, k) == _greedy(x, k, "float32")
     assert t._screen is not None and t._screen.batch == kcenter_screen.POINTS_PER_PASS
     assert t.passes < k / 3  # measured: about 7 steps per pass at 8 points per pass
 

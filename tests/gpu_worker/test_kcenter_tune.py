@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.gpu_worker.kcenter_greedy import greedy
 from winnow_gpu_worker.ml import kcenter, kcenter_screen, kcenter_tune
 from winnow_gpu_worker.ml.kcenter import KERNELS, MinDistanceTracker
 
@@ -20,16 +21,6 @@ def _data(n: int = 4000, d: int = 32, seed: int = 0) -> np.ndarray:
 
 def _norms(x: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", x, x)
-
-
-def _greedy(t: MinDistanceTracker, k: int) -> list[int]:
-    sel = [0]
-    while len(sel) < k:
-        t.add(sel[-1])
-        nxt = t.farthest()
-        assert nxt is not None
-        sel.append(nxt)
-    return sel
 
 
 def _fake(ms: dict[str, float], calls: list[str] | None = None) -> kcenter_tune.Timer:
@@ -54,10 +45,10 @@ def _never(name: str, step: Callable[[], object]) -> float:
 )
 def test_every_kernel_selects_the_float32_reference(precision: str, device: str | None) -> None:
     x = _data(6000, 48, seed=1)
-    ref = _greedy(MinDistanceTracker(x, precision="float32"), 120)
+    ref = greedy(MinDistanceTracker(x, precision="float32"), 120)
     t = MinDistanceTracker(x, precision=precision, device=device)  # type: ignore[arg-type]
     assert t.precision == precision
-    assert _greedy(t, 120) == ref
+    assert greedy(t, 120) == ref
     t_min = t.min_sq_distance
     r = MinDistanceTracker(x, precision="float32")
     for i in ref[:-1]:
@@ -75,7 +66,7 @@ def test_the_device_path_runs_on_the_cpu_with_device_side_copies() -> None:
     assert screen is not None and screen.device is not None and screen.device.type == "cpu"
     assert t.kernel == "bfloat16/bf16mv@cpu"
     assert screen._h_t.data_ptr() != screen._h.ctypes.data  # a copy, as on a GPU
-    _greedy(t, 40)
+    greedy(t, 40)
     assert t.rows_recomputed < 0.5 * len(x) * 40  # the screen skipped rows
     h_host = screen._h.copy()
     np.testing.assert_array_equal(screen._h_t.numpy(), h_host)
@@ -122,9 +113,9 @@ def test_auto_tracker_measures_once_then_reads_the_cache(
     assert second.precision == "bfloat16" and second.choice is not None
     assert second.choice.cached
     assert "cached" in second.choice.reason()
-    ref = _greedy(MinDistanceTracker(x, precision="float32"), 60)
-    assert _greedy(first, 60) == ref
-    assert _greedy(second, 60) == ref
+    ref = greedy(MinDistanceTracker(x, precision="float32"), 60)
+    assert greedy(first, 60) == ref
+    assert greedy(second, 60) == ref
 
 
 def test_cache_is_per_machine_and_size_class(
