@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from winnow_common.errors import StorageError
+from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage.datasource import LocalStore
 from winnow_gpu_worker.ml.metadata import LIGHTLY_METADATA_KEYS, compute_image_metadata
 from winnow_gpu_worker.stages import checks
@@ -62,10 +62,15 @@ class Progress:
         self.calls.append((done, total, note))
 
 
-def _run(store: LocalStore, names: list[str] = NAMES, **kwargs: Any) -> CheckResult:
+def _run(
+    store: LocalStore,
+    names: list[str] = NAMES,
+    progress_to: Progress | None = None,
+    **kwargs: Any,
+) -> CheckResult:
     kwargs.setdefault("check_corruptness", True)
     kwargs.setdefault("hash_content", True)
-    return check_files(store, names, progress=Progress(), **kwargs)
+    return check_files(store, names, progress=progress_to or Progress(), **kwargs)
 
 
 def _sha(data: bytes) -> str:
@@ -82,19 +87,25 @@ def test_signature_is_the_agreed_one() -> None:
         "hash_content",
         "compute_metadata",
         "threads",
+        "processes",
         "progress",
     ]
     kw_only = inspect.Parameter.KEYWORD_ONLY
-    assert [p.kind for p in params.values()][2:] == [kw_only] * 5
+    assert [p.kind for p in params.values()][2:] == [kw_only] * 6
     assert params["compute_metadata"].default is True
     assert params["threads"].default is None
+    assert params["processes"].default is None
     assert params["check_corruptness"].default is inspect.Parameter.empty
     assert params["hash_content"].default is inspect.Parameter.empty
     assert params["progress"].default is inspect.Parameter.empty
 
 
-@pytest.mark.parametrize("threads", [None, 1, 3])
-def test_every_field_of_the_result(store: LocalStore, threads: int | None) -> None:
+@pytest.mark.parametrize(
+    ("threads", "processes"), [(None, None), (1, 0), (3, 0), (1, 2), (3, 2), (None, 1)]
+)
+def test_every_field_of_the_result(
+    store: LocalStore, threads: int | None, processes: int | None
+) -> None:
     progress = Progress()
     result = check_files(
         store,
@@ -103,6 +114,7 @@ def test_every_field_of_the_result(store: LocalStore, threads: int | None) -> No
         hash_content=True,
         compute_metadata=True,
         threads=threads,
+        processes=processes,
         progress=progress,
     )
     # corrupt: exactly the bad files, in names order, each with its reason.
@@ -191,7 +203,7 @@ def test_metadata_reuses_the_checked_image(
         return compute_image_metadata(data, image)
 
     monkeypatch.setattr(checks, "compute_image_metadata", spy)
-    _run(store, threads=1)
+    _run(store, threads=1, processes=0)  # in this process, where the spy can see the calls
     # A decoded full-resolution image is handed over for every clean file (never a draft).
     assert seen == [(48, 32), (48, 32), (48, 32), (64, 64)]
 
@@ -238,3 +250,51 @@ def test_threads_must_be_positive(store: LocalStore) -> None:
     with pytest.raises(ValueError, match="threads"):
         _run(store, threads=0)
     assert READ_THREADS >= 1
+
+
+def _many_files(tmp_path: Path, count: int) -> list[str]:
+    """``count`` files, good and broken in turn (broken ones of every kind in FILES)."""
+    kinds = list(FILES.items())
+    names = []
+    for i in range(count):
+        base, data = kinds[i % len(kinds)]
+        name = f"{i:03d}_{base.replace('/', '_')}"
+        if i % len(kinds) == 0:
+            data = _image("JPEG", (40 + i, 30), seed=100 + i)  # distinct good files too
+        (tmp_path / name).write_bytes(data)
+        names.append(name)
+    return names
+
+
+def test_decode_processes_give_the_threads_results_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several windows (read ahead while the previous one is inspected) and several tasks per
+    window: the same corrupt files, hashes, metadata and progress as the in-process check."""
+    names = [*_many_files(tmp_path, 45), "zz_missing.jpg"]
+    monkeypatch.setattr(checks, "WINDOW_FILES", 16)
+    monkeypatch.setattr(checks, "FILES_PER_TASK", 3)
+    store = LocalStore(tmp_path)
+    in_process, by_processes = Progress(), Progress()
+    expected = _run(store, names, threads=1, processes=0, progress_to=in_process)
+    found = _run(store, names, threads=4, processes=2, progress_to=by_processes)
+    assert list(found.corrupt.items()) == list(expected.corrupt.items())
+    assert list(found.hashes.items()) == list(expected.hashes.items())
+    assert list(found.metadata.items()) == list(expected.metadata.items())
+    assert by_processes.calls == in_process.calls
+    broken = sum(1 for i in range(45) if list(FILES)[i % len(FILES)] in CORRUPT)
+    assert len(expected.corrupt) == broken + 1 and len(expected.metadata) == 45 - broken
+
+
+def test_an_outage_stops_the_check_with_decode_processes(tmp_path: Path) -> None:
+    """A store outage is not a bad file: it propagates (the attempt waits or stops)."""
+    names = _many_files(tmp_path, 30)
+
+    class FailingStore(LocalStore):
+        def read(self, key: str) -> bytes:
+            if key == names[20]:
+                raise StorageUnavailable("the store is down")
+            return super().read(key)
+
+    with pytest.raises(StorageUnavailable):
+        _run(FailingStore(tmp_path), names, threads=2, processes=2)
