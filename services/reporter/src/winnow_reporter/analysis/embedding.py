@@ -8,17 +8,28 @@ column), keeping a running nearest candidate per query; one temporary block hold
 large offsets do not cancel), and the distance to the nearest candidate found is then
 recomputed exactly in float64.
 
+The 2-D projections compute only what they show: the two leading principal directions (the
+top eigenvectors of the smaller Gram matrix, not a full SVD), and the UMAP views in parallel in
+forked worker processes where that is possible (:func:`_fork_is_safe`), the same numbers as
+fitted one after another in this process.
+
 Row indices everywhere are row indices into ``x``. All sampling is seeded
 (``np.random.default_rng(seed)``), so results are reproducible.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg
 
 __all__ = [
     "Projection",
@@ -27,6 +38,8 @@ __all__ = [
     "nearest_neighbor_distances",
     "project_2d",
 ]
+
+log = logging.getLogger(__name__)
 
 # Upper bound on the number of values in one temporary (queries x candidates) block.
 _BLOCK_ELEMENTS = 1 << 21
@@ -212,28 +225,47 @@ class Projection:
     notes: list[str] = field(default_factory=list)
 
 
+def _leading_directions(xc: np.ndarray) -> np.ndarray:
+    """(d, c) orthonormal leading principal directions of the centred ``xc``, c = min(2, m, d).
+
+    Columns by decreasing variance. Only the top ``c`` eigenvectors of the smaller Gram matrix
+    are computed (``subset_by_index``), about m d min(m, d) operations instead of a full SVD:
+    ``xc.T @ xc`` (d x d) when d <= m, else ``xc @ xc.T`` (m x m), whose eigenvectors u give
+    the directions ``xc.T @ u``. The QR step makes the columns orthonormal to rounding, so that
+    a direction without variance (rank-deficient data) scores as near zero as in the SVD.
+    """
+    m, d = xc.shape
+    small = min(m, d)
+    c = min(2, small)
+    gram = xc.T @ xc if d <= m else xc @ xc.T
+    _, vecs = scipy.linalg.eigh(gram, subset_by_index=[small - c, small - 1], overwrite_a=True)
+    vecs = vecs[:, ::-1]  # eigh sorts ascending
+    if d > m:
+        vecs = xc.T @ vecs
+    return np.linalg.qr(vecs)[0]
+
+
 def _pca_2d(xs: np.ndarray) -> np.ndarray:
     """(m, 2) scores on the first two principal components (zero-padded / zeroed if absent).
 
-    Each component's sign makes its largest-|value| loading positive; components with a
-    negligible singular value (no variance) give zero scores.
+    The numbers of the SVD of the centred sample, up to rounding. Each component's sign makes
+    its largest-|value| loading positive; components with a negligible singular value (the
+    norm of their scores at most ``s[0] * max(m, d) * eps``, no variance) give zero scores.
     """
     m = xs.shape[0]
     out = np.zeros((m, 2), dtype=np.float64)
     if m == 0 or xs.shape[1] == 0:
         return out
     xc = xs - xs.mean(axis=0)
-    _, s, vt = np.linalg.svd(xc, full_matrices=False)
-    if s.size == 0:
-        return out
-    tol = float(s[0]) * max(xc.shape) * np.finfo(np.float64).eps
-    for c in range(min(2, len(s))):
+    directions = _leading_directions(xc)
+    scores = xc @ directions
+    s = np.linalg.norm(scores, axis=0)  # the singular values
+    tol = float(s.max()) * max(xc.shape) * np.finfo(np.float64).eps
+    for c in range(len(s)):
         if s[c] <= tol or s[c] == 0.0:
             continue
-        v = vt[c]
-        if v[np.argmax(np.abs(v))] < 0:
-            v = -v
-        out[:, c] = xc @ v
+        v = directions[:, c]
+        out[:, c] = -scores[:, c] if v[np.argmax(np.abs(v))] < 0 else scores[:, c]
     return out
 
 
@@ -269,20 +301,150 @@ def _neighbours(xs: np.ndarray, ks: list[int]) -> tuple[np.ndarray, np.ndarray] 
         return None
 
 
+def _fit_view(
+    xs: np.ndarray, k: int, seed: int, knn: tuple[np.ndarray, np.ndarray] | None
+) -> np.ndarray | str:
+    """One view's layout, or the repr of the exception that stopped it.
+
+    A worker process returns the repr like a layout, so both paths give the same notes.
+    """
+    try:
+        return _umap_2d(xs, k, seed, knn)
+    except Exception as exc:  # degenerate data can break UMAP's spectral layout
+        return repr(exc)
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, e.g. a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _fork_is_safe() -> bool:
+    """Whether processes forked now may run umap's numba code (parallel functions included).
+
+    Not from a daemonic process (a Celery prefork worker): multiprocessing gives it no
+    children. Nor once this process has started numba's GNU OpenMP threading layer: numba
+    terminates a forked child that then runs a parallel function ("fork() called from a
+    process already using GNU OpenMP"). Before that, or with numba's other layers, it is safe.
+    """
+    if multiprocessing.current_process().daemon:
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    import numba  # already imported with umap
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # not started: each worker starts its own
+        return True
+    if layer != "omp":
+        return True  # tbb and workqueue are fork safe
+    from numba.np.ufunc import omppool
+
+    return omppool.openmp_vendor != "GNU"
+
+
+def _workers(views: int, processes: bool) -> int:
+    """Worker processes for ``views`` fits: ``min(views, CPUs)``, or 1 (this process) where
+    that is no gain or forking is not safe (:func:`_fork_is_safe`)."""
+    if not processes or views < 2:
+        return 1
+    workers = min(views, _usable_cpus())
+    return workers if workers > 1 and _fork_is_safe() else 1
+
+
+def _fit_in_process(xs: np.ndarray, ks: list[int], seed: int) -> dict[int, np.ndarray | str]:
+    """Every view's layout (or failure), one fit after another in this process."""
+    knn = _neighbours(xs, ks)
+    return {k: _fit_view(xs, k, seed, knn) for k in ks}
+
+
+def _fit_in_workers(
+    xs: np.ndarray, ks: list[int], seed: int, workers: int
+) -> dict[int, np.ndarray | str]:
+    """Every view's layout (or failure), fitted in ``workers`` forked processes.
+
+    The same inputs and ``random_state`` as in this process, so the same numbers. umap is
+    imported before the fork, so the workers inherit the module and its numba dispatchers.
+    The neighbour table is computed in a worker too: numba's parallel code run here would make
+    later forks unsafe (:func:`_fork_is_safe`). The slowest fits (largest k) start first.
+    """
+    from winnow_reporter.analysis.umap_loader import load_umap
+
+    load_umap()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        knn = pool.submit(_neighbours, xs, ks).result()
+        futures = {k: pool.submit(_fit_view, xs, k, seed, knn) for k in sorted(ks, reverse=True)}
+        return {k: futures[k].result() for k in ks}
+
+
+def _fit_views(
+    xs: np.ndarray, ks: list[int], seed: int, processes: bool
+) -> dict[int, np.ndarray | str]:
+    """Each view's layout (or the repr of its failure), in worker processes where useful."""
+    workers = _workers(len(ks), processes)
+    if workers > 1:
+        try:
+            return _fit_in_workers(xs, ks, seed, workers)
+        except BrokenProcessPool as exc:  # a worker died (killed?): fit the views here instead
+            log.warning("UMAP worker processes failed (%r); fitting in this process", exc)
+    return _fit_in_process(xs, ks, seed)
+
+
+def _add_umap_views(
+    projection: Projection, xs: np.ndarray, ks: list[int], seed: int, processes: bool
+) -> None:
+    """The UMAP views of ``xs`` (``m >= 4`` rows) into ``projection``; notes for those left out."""
+    m = len(xs)
+    too_big = [k for k in ks if k >= m]
+    if too_big:
+        listed = ", ".join(str(k) for k in too_big)
+        projection.notes.append(
+            f"UMAP views with n_neighbors {listed} left out: n_neighbors must be smaller than "
+            f"the number of points ({m})."
+        )
+    layouts = _fit_views(xs, [k for k in ks if 2 <= k < m], seed, processes)
+    for k in ks:
+        if k >= m:
+            continue
+        if k < 2:
+            projection.notes.append(f"UMAP view with n_neighbors {k} left out: needs >= 2.")
+            continue
+        emb = layouts[k]
+        if isinstance(emb, str):
+            projection.notes.append(f"UMAP view with n_neighbors {k} left out: {emb}.")
+            continue
+        if emb.shape != (m, 2) or not np.all(np.isfinite(emb)):
+            projection.notes.append(
+                f"UMAP view with n_neighbors {k} left out: UMAP gave no finite 2-D layout."
+            )
+            continue
+        projection.umap[k] = emb
+
+
 def project_2d(
     x: np.ndarray,
     *,
     max_points: int,
     seed: int,
     umap_neighbors: Sequence[int] = (5, 15, 50),
+    processes: bool = True,
 ) -> Projection:
     """PCA and UMAP 2-D views of a seeded sample of at most ``max_points`` rows of ``x``.
 
-    PCA uses the SVD of the centred sample (deterministic signs, zero-padded when there are
-    fewer than two non-degenerate components). UMAP is run once per ``k`` in
-    ``umap_neighbors`` with ``umap.UMAP(n_neighbors=k, random_state=seed, n_components=2)``;
-    a ``k`` >= the number of points is left out, UMAP is skipped entirely below 4 points, and a
-    UMAP failure (e.g. on degenerate data) leaves that view out. ``notes`` says which and why.
+    PCA: the first two principal components of the centred sample (deterministic signs,
+    zero-padded when there are fewer than two non-degenerate components). UMAP is run once per
+    ``k`` in ``umap_neighbors`` with ``umap.UMAP(n_neighbors=k, random_state=seed,
+    n_components=2)``; a ``k`` >= the number of points is left out, UMAP is skipped entirely
+    below 4 points, and a UMAP failure (e.g. on degenerate data) leaves that view out. ``notes``
+    says which and why.
+
+    With ``processes`` (and several views, several usable CPUs, forking safe) the views are
+    fitted in parallel in forked worker processes; the layouts are the same numbers as those
+    fitted one after another in this process (``processes=False``).
     """
     arr = _as_2d(x)
     indices = _sample(
@@ -298,29 +460,5 @@ def project_2d(
     if m < 4:
         projection.notes.append(f"UMAP views left out: only {m} point(s), UMAP needs at least 4.")
         return projection
-    too_big = [k for k in ks if k >= m]
-    if too_big:
-        listed = ", ".join(str(k) for k in too_big)
-        projection.notes.append(
-            f"UMAP views with n_neighbors {listed} left out: n_neighbors must be smaller than "
-            f"the number of points ({m})."
-        )
-    knn = _neighbours(xs, ks)
-    for k in ks:
-        if k >= m:
-            continue
-        if k < 2:
-            projection.notes.append(f"UMAP view with n_neighbors {k} left out: needs >= 2.")
-            continue
-        try:
-            emb = _umap_2d(xs, k, seed, knn)
-        except Exception as exc:  # degenerate data can break UMAP's spectral layout
-            projection.notes.append(f"UMAP view with n_neighbors {k} left out: {exc!r}.")
-            continue
-        if emb.shape != (m, 2) or not np.all(np.isfinite(emb)):
-            projection.notes.append(
-                f"UMAP view with n_neighbors {k} left out: UMAP gave no finite 2-D layout."
-            )
-            continue
-        projection.umap[k] = emb
+    _add_umap_views(projection, xs, ks, seed, processes)
     return projection
