@@ -107,8 +107,14 @@ def test_pca_equals_svd_on_tiny_inputs(xs: np.ndarray) -> None:
 
 # Run in a fresh interpreter: once a process has run numba's parallel code (GNU OpenMP), as
 # earlier tests in this one have, it no longer forks the workers and fits in itself.
+# torch is imported first and runs its OpenMP threads, as in a worker's run (the standalone
+# CLI renders the report after embedding): numba's OpenMP layer then binds to torch's GNU
+# libgomp, whose threads a forked child does not have (the workers must not use that layer).
 _CHILD = """
 import json
+import torch
+torch.set_num_threads(2)
+float((torch.randn(512, 512) @ torch.randn(512, 512)).sum() + torch.randn(1 << 22).exp().sum())
 import numba
 import numpy as np
 from winnow_reporter.analysis import embedding
@@ -139,7 +145,7 @@ print(json.dumps({
 @pytest.mark.skipif(embedding._usable_cpus() < 2, reason="needs 2 usable CPUs")
 def test_parallel_umap_layouts_equal_the_sequential_ones() -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD], capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", _CHILD], capture_output=True, text=True, timeout=180
     )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.splitlines()[-1])

@@ -361,6 +361,19 @@ def _fit_in_process(xs: np.ndarray, ks: list[int], seed: int) -> dict[int, np.nd
     return {k: _fit_view(xs, k, seed, knn) for k in ks}
 
 
+def _start_worker() -> None:
+    """A forked worker runs numba's parallel code on its own ``workqueue`` threads.
+
+    Not on OpenMP: where torch was imported first (a worker's run renders its report after
+    embedding), numba's OpenMP layer binds to torch's GNU libgomp, and a child forked after
+    torch ran its OpenMP threads waits forever at the first parallel region (the parent's
+    thread pool does not exist in it).
+    """
+    import numba
+
+    numba.config.THREADING_LAYER = "workqueue"
+
+
 def _fit_in_workers(
     xs: np.ndarray, ks: list[int], seed: int, workers: int
 ) -> dict[int, np.ndarray | str]:
@@ -375,7 +388,9 @@ def _fit_in_workers(
 
     load_umap()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker
+    ) as pool:
         knn = pool.submit(_neighbours, xs, ks).result()
         futures = {k: pool.submit(_fit_view, xs, k, seed, knn) for k in sorted(ks, reverse=True)}
         return {k: futures[k].result() for k in ks}
