@@ -7,8 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
@@ -21,6 +23,7 @@ from tests.reporter.report_fixtures import (
     rendered_minimal,
     thumbnail,
 )
+from winnow_reporter import forking
 from winnow_reporter.plots import (
     COLOR_INPUT,
     COLOR_SELECTED,
@@ -223,3 +226,24 @@ def test_no_heavy_or_global_imports():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout.strip()
     assert out == ""
+
+
+def test_plots_drawn_in_worker_processes_are_the_same_bytes(monkeypatch: pytest.MonkeyPatch):
+    """The standalone report draws its plots in forked processes: same files, same bytes."""
+    report, plots = rendered_full()  # drawn in this process or in workers, as it falls
+    monkeypatch.setattr(forking, "fork_is_safe", lambda: True)  # plots use no numba
+    monkeypatch.setattr(forking, "usable_cpus", lambda: 2)
+    calls: list[int] = []
+    real_map = forking.map_forked
+
+    def spy(jobs: Any, workers: int) -> Any:
+        calls.append(workers)
+        return real_map(jobs, workers)
+
+    monkeypatch.setattr(forking, "map_forked", spy)
+    forked = render_plots(report, full_thumbnails(report))
+    here = render_plots(report, full_thumbnails(report), processes=False)
+    assert calls == [2]
+    assert list(forked) == list(here) == list(plots)
+    for name, png in here.items():
+        assert forked[name] == png == plots[name], name

@@ -20,16 +20,17 @@ Row indices everywhere are row indices into ``x``. All sampling is seeded
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+
+from winnow_reporter import forking
+from winnow_reporter.forking import fork_is_safe as _fork_is_safe
+from winnow_reporter.forking import usable_cpus as _usable_cpus
 
 __all__ = [
     "Projection",
@@ -314,64 +315,19 @@ def _fit_view(
         return repr(exc)
 
 
-def _usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, e.g. a container's cpuset)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _fork_is_safe() -> bool:
-    """Whether processes forked now may run umap's numba code (parallel functions included).
-
-    Not from a daemonic process (a Celery prefork worker): multiprocessing gives it no
-    children. Nor once this process has started numba's GNU OpenMP threading layer: numba
-    terminates a forked child that then runs a parallel function ("fork() called from a
-    process already using GNU OpenMP"). Before that, or with numba's other layers, it is safe.
-    """
-    if multiprocessing.current_process().daemon:
-        return False
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    import numba  # already imported with umap
-
-    try:
-        layer = numba.threading_layer()
-    except ValueError:  # not started: each worker starts its own
-        return True
-    if layer != "omp":
-        return True  # tbb and workqueue are fork safe
-    from numba.np.ufunc import omppool
-
-    return omppool.openmp_vendor != "GNU"
-
-
 def _workers(views: int, processes: bool) -> int:
     """Worker processes for ``views`` fits: ``min(views, CPUs)``, or 1 (this process) where
     that is no gain or forking is not safe (:func:`_fork_is_safe`)."""
     if not processes or views < 2:
         return 1
     workers = min(views, _usable_cpus())
-    return workers if workers > 1 and _fork_is_safe() else 1
+    return workers if workers > 1 and _fork_is_safe() else 1  # (module names: tests replace them)
 
 
 def _fit_in_process(xs: np.ndarray, ks: list[int], seed: int) -> dict[int, np.ndarray | str]:
     """Every view's layout (or failure), one fit after another in this process."""
     knn = _neighbours(xs, ks)
     return {k: _fit_view(xs, k, seed, knn) for k in ks}
-
-
-def _start_worker() -> None:
-    """A forked worker runs numba's parallel code on its own ``workqueue`` threads.
-
-    Not on OpenMP: where torch was imported first (a worker's run renders its report after
-    embedding), numba's OpenMP layer binds to torch's GNU libgomp, and a child forked after
-    torch ran its OpenMP threads waits forever at the first parallel region (the parent's
-    thread pool does not exist in it).
-    """
-    import numba
-
-    numba.config.THREADING_LAYER = "workqueue"
 
 
 def _fit_in_workers(
@@ -387,10 +343,7 @@ def _fit_in_workers(
     from winnow_reporter.analysis.umap_loader import load_umap
 
     load_umap()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker
-    ) as pool:
+    with forking.pool(workers) as pool:
         knn = pool.submit(_neighbours, xs, ks).result()
         futures = {k: pool.submit(_fit_view, xs, k, seed, knn) for k in sorted(ks, reverse=True)}
         return {k: futures[k].result() for k in ks}
