@@ -10,6 +10,7 @@ from PIL import Image
 
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage.datasource import LocalStore
+from winnow_gpu_worker.ml.embed import image_file_pixels
 from winnow_gpu_worker.ml.metadata import LIGHTLY_METADATA_KEYS, compute_image_metadata
 from winnow_gpu_worker.stages import checks
 from winnow_gpu_worker.stages.checks import READ_THREADS, CheckResult, check_files
@@ -88,13 +89,15 @@ def test_signature_is_the_agreed_one() -> None:
         "compute_metadata",
         "threads",
         "processes",
+        "model_input_size",
         "progress",
     ]
     kw_only = inspect.Parameter.KEYWORD_ONLY
-    assert [p.kind for p in params.values()][2:] == [kw_only] * 6
+    assert [p.kind for p in params.values()][2:] == [kw_only] * 7
     assert params["compute_metadata"].default is True
     assert params["threads"].default is None
     assert params["processes"].default is None
+    assert params["model_input_size"].default is None
     assert params["check_corruptness"].default is inspect.Parameter.empty
     assert params["hash_content"].default is inspect.Parameter.empty
     assert params["progress"].default is inspect.Parameter.empty
@@ -298,3 +301,17 @@ def test_an_outage_stops_the_check_with_decode_processes(tmp_path: Path) -> None
 
     with pytest.raises(StorageUnavailable):
         _run(FailingStore(tmp_path), names, threads=2, processes=2)
+
+
+@pytest.mark.parametrize(("threads", "processes"), [(1, 0), (3, 2)])
+def test_model_pixels_are_the_embedding_stages_decode(
+    store: LocalStore, threads: int, processes: int
+) -> None:
+    """Asked for, every clean file also gets its model pixels, exactly as EMBEDDING decodes it
+    (so it need not read and decode the file again); corrupt files get none."""
+    result = _run(store, threads=threads, processes=processes, model_input_size=24)
+    assert list(result.pixels) == CLEAN
+    for name in CLEAN:
+        assert result.pixels[name].dtype == np.uint8 and result.pixels[name].shape == (24, 24, 3)
+        assert np.array_equal(result.pixels[name], image_file_pixels(FILES[name], 24)), name
+    assert _run(store).pixels == {}  # not asked for: nothing kept

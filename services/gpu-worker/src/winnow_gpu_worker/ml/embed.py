@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -97,17 +97,35 @@ def rgb_to_array(image: Image.Image, size: int) -> np.ndarray:
 
     Returns a float32 CHW array. Every model input goes through here (decoded image files and
     video frames alike), so a frame embedded from its video equals the frame embedded from its
-    extracted PNG.
+    extracted PNG. It is :func:`normalise_pixels` of :func:`model_pixels`.
     """
-    rgb = image.resize((size, size), Image.Resampling.BILINEAR)
-    arr = np.asarray(rgb, dtype=np.float32) / np.float32(255.0)
+    return normalise_pixels(model_pixels(image, size))
+
+
+def model_pixels(image: Image.Image, size: int) -> np.ndarray:
+    """The RGB image resized to the model's ``size`` x ``size`` (bilinear): uint8 HWC.
+
+    A twelfth of the float input's bytes: what the check stage keeps for the embedding stage
+    (:func:`image_file_pixels`).
+    """
+    return np.asarray(image.resize((size, size), Image.Resampling.BILINEAR), dtype=np.uint8)
+
+
+def normalise_pixels(pixels: np.ndarray) -> np.ndarray:
+    """uint8 HWC pixels as the model's input: /255, ImageNet mean/std, float32 CHW."""
+    arr = pixels.astype(np.float32) / np.float32(255.0)
     arr = (arr - IMAGENET_MEAN) / IMAGENET_STD
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
 
 
+def image_file_pixels(data: bytes, size: int) -> np.ndarray:
+    """An image file's model pixels (uint8 HWC), decoded as the embedding stage decodes it."""
+    return model_pixels(decode_rgb(data, size), size)
+
+
 def _decode_rgb(data: bytes, size: int) -> np.ndarray:
     """Decode ``data`` to a normalised float32 CHW array of ``size`` x ``size``."""
-    return rgb_to_array(decode_rgb(data, size), size)
+    return normalise_pixels(image_file_pixels(data, size))
 
 
 class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
@@ -120,19 +138,29 @@ class ImageBytesDataset(Dataset[tuple[torch.Tensor, int, str]]):
     """
 
     def __init__(
-        self, filenames: Sequence[str], read: Callable[[str], bytes], input_size: int = 64
+        self,
+        filenames: Sequence[str],
+        read: Callable[[str], bytes],
+        input_size: int = 64,
+        prepared: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         if input_size <= 0:
             raise ValueError(f"input_size must be positive, got {input_size}")
         self.filenames = list(filenames)
         self.read = read
         self.input_size = input_size
+        # Model pixels decoded earlier (the check stage's), by file name: the same numbers as
+        # decoding the file here, without reading or decoding it again.
+        self.prepared = prepared or {}
 
     def __len__(self) -> int:
         return len(self.filenames)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int, str]:
         name = self.filenames[index]
+        pixels = self.prepared.get(name)
+        if pixels is not None:
+            return torch.from_numpy(normalise_pixels(pixels)), index, ""
         try:
             arr = _decode_rgb(self.read(name), self.input_size)
         except StorageUnavailable:
@@ -214,17 +242,23 @@ def embed_images(
     progress: Callable[[int, int], None] | None = None,
     multiprocessing_context: str | None = None,
     precision: Precision = "auto",
+    prepared: Mapping[str, np.ndarray] | None = None,
 ) -> EmbeddingResult:
     """Embed images with ``model``, streaming decoded batches through a DataLoader.
 
     Filenames are de-duplicated and sorted; the returned ``embeddings`` (float32, N x D) follow
     ``result.filenames``. Files that cannot be read or decoded are left out and listed in
-    ``result.failed`` with a reason. The other arguments are :func:`embed_dataset`'s, which
-    runs the model over an :class:`ImageBytesDataset` of the names.
+    ``result.failed`` with a reason. ``prepared`` maps file names to their model pixels
+    (:func:`image_file_pixels` at ``input_size``) decoded earlier: those files are not read
+    again, and when every file is prepared no decode processes are started. The other arguments
+    are :func:`embed_dataset`'s, which runs the model over an :class:`ImageBytesDataset`.
     """
     names = sorted(set(filenames))
+    prepared = prepared or {}
+    if names and all(name in prepared for name in names):
+        num_workers = 0  # nothing to decode: normalising in this process is cheaper
     return embed_dataset(
-        ImageBytesDataset(names, read, input_size),
+        ImageBytesDataset(names, read, input_size, prepared),
         names,
         model,
         input_size=input_size,

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.corruptness import check_and_decode, check_image_bytes
 from winnow_gpu_worker.ml.duplicates import content_hash
+from winnow_gpu_worker.ml.embed import image_file_pixels
 from winnow_gpu_worker.ml.metadata import compute_image_metadata
 
 log = logging.getLogger(__name__)
@@ -41,10 +43,11 @@ class CheckResult:
     corrupt: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pixels: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-# (name, reason if corrupt, content hash, metadata)
-_Inspected = tuple[str, str | None, str | None, dict[str, Any] | None]
+# (name, reason if corrupt, content hash, metadata, model pixels)
+_Inspected = tuple[str, str | None, str | None, dict[str, Any] | None, np.ndarray | None]
 
 
 def _describe(exc: BaseException) -> str:
@@ -83,12 +86,24 @@ class _Checks:
     check_corruptness: bool
     hash_content: bool
     compute_metadata: bool
+    model_input_size: int | None = None
+
+
+def _model_pixels(data: bytes, size: int | None) -> np.ndarray | None:
+    """The embedding stage's model pixels of a clean file (None if not asked for, or if it
+    does not decode that way: the embedding stage then reads it and reports it)."""
+    if size is None:
+        return None
+    try:
+        return image_file_pixels(data, size)
+    except Exception:
+        return None
 
 
 def _inspect(store: DatasourceStore, name: str, checks: _Checks) -> _Inspected:
     data, reason = _read(store, name)
     if data is None:
-        return name, reason, None, None
+        return name, reason, None, None, None
     return _inspect_bytes(name, data, checks)
 
 
@@ -98,12 +113,12 @@ def _inspect_guarded(
     """:func:`_inspect_bytes` of a file read (or not) already; a bug is one bad file, not a
     failed run."""
     if data is None:
-        return name, reason, None, None
+        return name, reason, None, None, None
     try:
         return _inspect_bytes(name, data, checks)
     except Exception as exc:  # a bug in a check must not stop the run or lose the file
         log.exception("could not inspect %s", name)
-        return name, f"could not be inspected ({_describe(exc)})", None, None
+        return name, f"could not be inspected ({_describe(exc)})", None, None, None
 
 
 def _inspect_batch(
@@ -126,7 +141,7 @@ def _inspect_bytes(name: str, data: bytes, checks: _Checks) -> _Inspected:
                 # Nothing needs the pixels: JPEGs are checked in (cheaper) draft mode.
                 reason = check_image_bytes(name, data)
             if reason is not None:
-                return name, reason, None, None
+                return name, reason, None, None, None
         digest = content_hash(data) if hash_content else None
         metadata = None
         if compute_metadata:
@@ -136,7 +151,7 @@ def _inspect_bytes(name: str, data: bytes, checks: _Checks) -> _Inspected:
                 metadata = compute_image_metadata(data, image=image)
             except Exception as exc:
                 log.debug("no metadata for %s: %s", name, exc)
-        return name, None, digest, metadata
+        return name, None, digest, metadata, _model_pixels(data, checks.model_input_size)
     finally:
         if image is not None:
             image.close()
@@ -151,6 +166,7 @@ def check_files(
     compute_metadata: bool = True,
     threads: int | None = None,
     processes: int | None = None,
+    model_input_size: int | None = None,
     progress: ProgressCallback,
 ) -> CheckResult:
     """Read every file once and inspect it; a bad file is recorded, never raised.
@@ -176,7 +192,7 @@ def check_files(
         processes = inspect_processes()
     if processes < 0:
         raise ValueError(f"processes must be at least 0, got {processes}")
-    checks = _Checks(check_corruptness, hash_content, compute_metadata)
+    checks = _Checks(check_corruptness, hash_content, compute_metadata, model_input_size)
     total = len(names)
     result = CheckResult()
     if processes and total > FILES_PER_TASK:
@@ -203,14 +219,14 @@ def _inspect_logged(store: DatasourceStore, checks: _Checks, name: str) -> _Insp
         raise
     except Exception as exc:  # a bug in a check must not stop the run or lose the file
         log.exception("could not inspect %s", name)
-        return name, f"could not be inspected ({_describe(exc)})", None, None
+        return name, f"could not be inspected ({_describe(exc)})", None, None, None
 
 
 def _collect(
     found: Iterable[_Inspected], result: CheckResult, progress: ProgressCallback, total: int
 ) -> None:
     """Record each inspected file into ``result`` (in order) and report progress."""
-    for done, (name, reason, digest, metadata) in enumerate(found, start=1):
+    for done, (name, reason, digest, metadata, pixels) in enumerate(found, start=1):
         if reason is not None:
             result.corrupt[name] = reason
             log.warning("corrupt: %s (%s)", name, reason)
@@ -219,6 +235,8 @@ def _collect(
                 result.hashes[name] = digest
             if metadata is not None:
                 result.metadata[name] = metadata
+            if pixels is not None:
+                result.pixels[name] = pixels
         progress(done, total, f"{len(result.corrupt)} corrupt")
 
 

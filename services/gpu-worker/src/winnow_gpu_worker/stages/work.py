@@ -129,6 +129,10 @@ class RunWork:
     # every shard is embedded here).
     worker: str = ""
     fan_out: FanOut | None = None
+    # Model pixels of clean image files decoded by the check stage (``stages.checks``) at
+    # ``model_pixels_size``, for EMBEDDING; in memory only (another attempt decodes again).
+    model_pixels: dict[str, np.ndarray] = field(default_factory=dict)
+    model_pixels_size: int | None = None
 
     @property
     def read(self) -> Callable[[str], bytes]:

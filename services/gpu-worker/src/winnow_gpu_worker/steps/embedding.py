@@ -63,13 +63,23 @@ def embed_files(
 ) -> EmbeddingResult:
     """Embed ``names`` with the run's model and loader settings."""
     assert work.choice is not None
+    size = input_size(work)
     return embed_images(
         names,
         read,  # type: ignore[arg-type]
         work.choice.model,
-        input_size=input_size(work),
+        input_size=size,
+        prepared=_checked_pixels(work, size),
         **_loader_options(work, progress, precision),
     )
+
+
+def _checked_pixels(work: RunWork, size: int) -> dict[str, np.ndarray] | None:
+    """The check stage's model pixels (``RunWork.model_pixels``) where they are this run's
+    model input: image files (not crops) at this size. Else None: the files are decoded."""
+    if work.model_pixels_size != size or work.sample_reader is not None:
+        return None
+    return work.model_pixels
 
 
 def _loader_options(
@@ -246,6 +256,7 @@ def compute(work: RunWork) -> StageOutput:
         parts.append(np.asarray(rows, dtype=np.float32))
         failed.update(shard_failed)
     embeddings = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+    work.model_pixels = {}  # embedded: the memory is free again
     info = {"filenames": filenames, "failed": failed, "precision": precision}
     return StageOutput(info, {"embeddings.npz": pack_arrays(embeddings=embeddings)})
 
