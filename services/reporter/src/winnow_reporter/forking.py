@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+from winnow_common.child_processes import exit_with_parent
+
 __all__ = ["fork_is_safe", "map_forked", "start_worker", "usable_cpus", "worker_count"]
 
 T = TypeVar("T")
@@ -79,10 +81,20 @@ def start_worker() -> None:
         numba.config.THREADING_LAYER = "workqueue"
 
 
+def _start_forked(parent_pid: int) -> None:
+    exit_with_parent(parent_pid)  # a killed run leaves no workers behind
+    start_worker()
+
+
 def pool(workers: int) -> ProcessPoolExecutor:
-    """``workers`` forked processes, started with :func:`start_worker`."""
+    """``workers`` forked processes, started with :func:`start_worker`, gone with this one."""
     context = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_forked,
+        initargs=(os.getpid(),),
+    )
 
 
 def map_forked(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:

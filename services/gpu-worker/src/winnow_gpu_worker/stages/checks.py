@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from winnow_common.child_processes import exit_with_parent
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.corruptness import check_and_decode, check_image_bytes
@@ -250,7 +251,10 @@ def _inspected_by_processes(
     while the decoders work on this one.
     """
     windows = [names[i : i + WINDOW_FILES] for i in range(0, len(names), WINDOW_FILES)]
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        processes, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         # Fork every decoder now, before the reader threads exist: a fork copies only the
         # forking thread, and no lock a reader holds can be copied held.
         pool.submit(os.getpid).result()
