@@ -26,6 +26,7 @@ from winnow_gpu_worker.ml.embed import (
     inference_model,
     l2_normalize,
 )
+from winnow_gpu_worker.ml.pixels import image_file_pixels, normalise_pixels, prepared_batches
 
 
 def _read_from_dir(root: str, name: str) -> bytes:
@@ -413,3 +414,25 @@ def test_inference_model_folds_batchnorm_into_convolutions() -> None:
     assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
     # A model in training mode (BatchNorm uses batch statistics) is not folded.
     assert inference_model(model.train()) is model
+
+
+def test_prepared_pixels_embed_to_the_same_numbers() -> None:
+    """Files whose model pixels were kept (by the check) embed to exactly the numbers of
+    decoding them: batches normalised in one pass equal normalise_pixels bit for bit."""
+    files = {f"img_{i:02d}.png": _encode(_pixels(i, 40 + i), "PNG") for i in range(11)}
+    model = build_backbone(None)[0]
+    decoded = embed_images(list(files), files.__getitem__, model, input_size=32, batch_size=4)
+    prepared = {name: image_file_pixels(data, 32) for name, data in files.items()}
+
+    def unreadable(name: str) -> bytes:
+        raise AssertionError(f"{name} was read again")
+
+    again = embed_images(
+        list(files), unreadable, model, input_size=32, batch_size=4, prepared=prepared
+    )
+    assert again.filenames == decoded.filenames == sorted(files)
+    assert np.array_equal(again.embeddings, decoded.embeddings)
+    batch = next(prepared_batches(sorted(files), prepared, 4))[0]
+    expected = np.stack([normalise_pixels(prepared[n]) for n in sorted(files)[:4]])
+    assert np.array_equal(batch.numpy(), expected)
+    assert batch.is_contiguous(memory_format=torch.channels_last)

@@ -10,8 +10,8 @@ from PIL import Image
 
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage.datasource import LocalStore
-from winnow_gpu_worker.ml.embed import image_file_pixels
 from winnow_gpu_worker.ml.metadata import LIGHTLY_METADATA_KEYS, compute_image_metadata
+from winnow_gpu_worker.ml.pixels import image_file_pixels
 from winnow_gpu_worker.stages import checks
 from winnow_gpu_worker.stages.checks import READ_THREADS, CheckResult, check_files
 

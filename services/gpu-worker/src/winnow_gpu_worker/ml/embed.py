@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -23,7 +23,14 @@ from PIL import Image
 from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 from winnow_common.errors import StorageUnavailable
-from winnow_gpu_worker.ml.images import decode_failure, decode_rgb
+from winnow_gpu_worker.ml.images import decode_failure
+from winnow_gpu_worker.ml.pixels import (
+    Batch,
+    image_file_pixels,
+    model_pixels,
+    normalise_pixels,
+    prepared_batches,
+)
 
 if TYPE_CHECKING:
     # Imported lazily at run time: spawned DataLoader workers unpickle ImageBytesDataset from this
@@ -33,8 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
-IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
 # Reduced precision is used only if it keeps every embedding within this cosine of float32.
@@ -100,27 +105,6 @@ def rgb_to_array(image: Image.Image, size: int) -> np.ndarray:
     extracted PNG. It is :func:`normalise_pixels` of :func:`model_pixels`.
     """
     return normalise_pixels(model_pixels(image, size))
-
-
-def model_pixels(image: Image.Image, size: int) -> np.ndarray:
-    """The RGB image resized to the model's ``size`` x ``size`` (bilinear): uint8 HWC.
-
-    A twelfth of the float input's bytes: what the check stage keeps for the embedding stage
-    (:func:`image_file_pixels`).
-    """
-    return np.asarray(image.resize((size, size), Image.Resampling.BILINEAR), dtype=np.uint8)
-
-
-def normalise_pixels(pixels: np.ndarray) -> np.ndarray:
-    """uint8 HWC pixels as the model's input: /255, ImageNet mean/std, float32 CHW."""
-    arr = pixels.astype(np.float32) / np.float32(255.0)
-    arr = (arr - IMAGENET_MEAN) / IMAGENET_STD
-    return np.ascontiguousarray(arr.transpose(2, 0, 1))
-
-
-def image_file_pixels(data: bytes, size: int) -> np.ndarray:
-    """An image file's model pixels (uint8 HWC), decoded as the embedding stage decodes it."""
-    return model_pixels(decode_rgb(data, size), size)
 
 
 def _decode_rgb(data: bytes, size: int) -> np.ndarray:
@@ -255,8 +239,10 @@ def embed_images(
     """
     names = sorted(set(filenames))
     prepared = prepared or {}
+    batches = None
     if names and all(name in prepared for name in names):
-        num_workers = 0  # nothing to decode: normalising in this process is cheaper
+        # nothing to decode: no loader processes, each batch normalised in one pass
+        batches = prepared_batches(names, prepared, batch_size)
     return embed_dataset(
         ImageBytesDataset(names, read, input_size, prepared),
         names,
@@ -268,6 +254,7 @@ def embed_images(
         progress=progress,
         multiprocessing_context=multiprocessing_context,
         precision=precision,
+        batches=batches,
     )
 
 
@@ -283,6 +270,7 @@ def embed_dataset(
     multiprocessing_context: str | None = None,
     precision: Precision = "auto",
     input_size: int | None = None,
+    batches: Iterable[Batch] | None = None,
 ) -> EmbeddingResult:
     """Embed the items of ``dataset`` with ``model``, streaming batches through a DataLoader.
 
@@ -303,7 +291,8 @@ def embed_dataset(
     default): try the fast reduced precision of the device (fp16 on CUDA, bf16 on a CPU with
     native bf16 kernels) and keep it only if, on the first batch, every embedding is within cosine
     ``CALIBRATION_MIN_COSINE`` (0.995) of a float32 pass, else fall back to float32 for the run.
-    ``progress(done, total)`` is called after every batch.
+    ``progress(done, total)`` is called after every batch. ``batches``: the batches already
+    made (as a DataLoader over ``dataset`` would give them); no DataLoader is started.
     """
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
@@ -319,7 +308,9 @@ def embed_dataset(
         calibrate=precision == "auto" and candidate != "fp32",
     )
     with torch.inference_mode():
-        loader = _loader(dataset, batch_size, num_workers, dev, multiprocessing_context)
+        loader = batches
+        if loader is None:
+            loader = _loader(dataset, batch_size, num_workers, dev, multiprocessing_context)
         rows = _embed_batches(loader, names, run, progress)
         if rows.out is None:
             # Nothing decoded; still report the model's embedding width for downstream CSVs.
@@ -455,7 +446,7 @@ class _Rows:
 
 
 def _embed_batches(
-    loader: DataLoader[tuple[torch.Tensor, int, str]],
+    loader: Iterable[Batch] | DataLoader[tuple[torch.Tensor, int, str]],
     names: list[str],
     run: _ModelRun,
     progress: Callable[[int, int], None] | None,

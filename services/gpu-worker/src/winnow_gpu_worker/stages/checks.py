@@ -19,8 +19,8 @@ from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.corruptness import check_and_decode, check_image_bytes
 from winnow_gpu_worker.ml.duplicates import content_hash
-from winnow_gpu_worker.ml.embed import image_file_pixels
 from winnow_gpu_worker.ml.metadata import compute_image_metadata
+from winnow_gpu_worker.ml.pixels import image_file_pixels
 
 log = logging.getLogger(__name__)
 
