@@ -250,7 +250,9 @@ def candidate_methods() -> dict[str, Callable[[np.ndarray, int], object]]:
         "bound torch mv": read_passes_torch,
     }
     for kernel in KERNELS:
-        methods[f"tracker {kernel}"] = tracker(kernel, "cpu" if kernel == "bfloat16" else None)
+        methods[f"tracker {kernel}"] = tracker(kernel)
+    # the GPU's code path (device-side copies of the screen's state), here on the CPU
+    methods["tracker bfloat16 device path"] = tracker("bfloat16", "cpu")
     try:
         import torch
 

@@ -293,7 +293,7 @@ def test_int8_rows_are_packed_in_blocks_of_at_most_max_block_rows(
     assert picks == expected
 
 
-@pytest.mark.parametrize("precision", ["int8", "int8pack", "int8-pack"])
+@pytest.mark.parametrize("precision", ["int8", "int8pack", "int8-pack", "bfloat16"])
 def test_one_pass_over_the_matrix_serves_several_greedy_steps(precision: str) -> None:
     # The pass for an added row also computes the rows farthest from everything so far; greedy
     # k-center adds those next, so most steps need no pass of their own. Same picks.
@@ -367,3 +367,16 @@ def test_fused_candidate_test_finds_exactly_what_the_torch_ops_find(
         assert len(plain) > 0
     assert used.count(True) == 20  # the fused test answered every unpatched call
     assert used.count(False) == 20  # and the torch ops every patched one
+
+
+def test_the_host_bfloat16_screen_shares_the_trackers_arrays() -> None:
+    """Without a device the bfloat16 screen works on the host arrays (no device-side copies)
+    and uses the one-loop candidate test, like the int8 screens; a named device, "cpu"
+    included, keeps copies (the GPU's path, tested in test_kcenter_tune)."""
+    x = np.random.default_rng(8).standard_normal((3000, 32)).astype(np.float32)
+    t = MinDistanceTracker(x, precision="bfloat16")
+    screen = t._screen
+    assert screen is not None and screen.device is None and t.kernel == "bfloat16/bf16mm"
+    assert screen._g_t.data_ptr() == screen._g.ctypes.data
+    assert greedy(t, 60) == _greedy(x, 60, "float32")
+    assert screen._found is not None  # the fused candidate test ran

@@ -64,7 +64,7 @@ def test_the_device_path_runs_on_the_cpu_with_device_side_copies() -> None:
     t = MinDistanceTracker(x, precision="bfloat16", device="cpu")
     screen = t._screen
     assert screen is not None and screen.device is not None and screen.device.type == "cpu"
-    assert t.kernel == "bfloat16/bf16mv@cpu"
+    assert t.kernel == "bfloat16/bf16mm@cpu"
     assert screen._h_t.data_ptr() != screen._h.ctypes.data  # a copy, as on a GPU
     greedy(t, 40)
     assert t.rows_recomputed < 0.5 * len(x) * 40  # the screen skipped rows

@@ -195,7 +195,7 @@ class MinDistanceTracker:
 
     @property
     def kernel(self) -> str:
-        """The kernel in words, e.g. ``"int8/qlinear"`` or ``"bfloat16/bf16mv@cuda"``."""
+        """The kernel in words, e.g. ``"int8/qlinear"`` or ``"bfloat16/bf16mm@cuda"``."""
         if self._screen is None:
             return f"{self.precision}/{'mv' if self._xt is not None else 'blas'}"
         device = self._screen.device

@@ -33,7 +33,7 @@ QLINEAR_BLOCKS = 2
 # are packed in more blocks.
 MAX_BLOCK_ROWS = 1 << 21
 
-# Points the int8 kernels compute in one pass over the matrix: the added row and the rows
+# Points every screen computes in one pass over the matrix: the added row and the rows
 # guessed to be added next (``MinDistanceTracker._speculate``), or external points.
 POINTS_PER_PASS = 8
 
@@ -82,7 +82,8 @@ class Screen:
     Kernels: ``qlinear`` (int8 rows with a per-row scale, the point quantised to 7 bits on a
     grid this class chooses, torch's quantized dynamic linear with FBGEMM/oneDNN, float32
     output), ``int8pack`` (same rows, the point in bfloat16, bfloat16 output; used where the
-    first is missing or fails its self-check) and ``bf16mv`` (bfloat16 rows, ``torch.mv``).
+    first is missing or fails its self-check) and ``bf16mm`` (bfloat16 rows, ``torch.mm`` of
+    the rows with every point of a pass: AMX or tensor cores where present).
     """
 
     def __init__(
@@ -101,7 +102,7 @@ class Screen:
         # Per-row error weights (see _Approx); w2 only for qlinear.
         self._w1 = np.empty(n, dtype=np.float32)
         self._w2: np.ndarray | None = None
-        self.kernel = "bf16mv"
+        self.kernel = "bf16mm"
         # Where the bfloat16 screen's tensors live; None for the int8 screens, whose torch
         # tensors are views of the NumPy arrays.
         self.device: Any = None
@@ -115,10 +116,14 @@ class Screen:
         elif precision == "int8-pack":
             width = self._init_int8pack(x)
         else:
-            self.device = torch.device(device or "cpu")
+            # No device: the host's arrays are the screen's (as for int8). A named device,
+            # "cpu" included, keeps device-side copies: the GPU's code path, testable here.
+            self.device = torch.device(device) if device is not None else None
             self._init_bf16(x)
-        if self.device is None:
-            # The int8 screens' fused candidate test: its one-time compile / cache load (about
+        # Host arrays and the screening tensors share memory unless the screen has a device.
+        self._mirrored = self.device is not None
+        if not self._mirrored:
+            # The CPU screens' fused candidate test: its one-time compile / cache load (about
             # half a second) is part of the build time, which the kernel choice weighs.
             kcenter_fused.warm()
         # Relative slack for float32 rounding: a float32 dot product of length D errs by at
@@ -137,7 +142,7 @@ class Screen:
         self._min_sq: np.ndarray | None = None  # the tracker's array, seen by refresh()
         self._mask = np.empty(n, dtype=bool)
         self._found: np.ndarray | None = None  # candidate indices of the fused test
-        if self.device is None:  # torch views of the same memory for candidates()
+        if not self._mirrored:  # torch views of the same memory for candidates()
             self._w1_t = torch.from_numpy(self._w1)
             self._w2_t = torch.from_numpy(self._w2) if self._w2 is not None else None
             self._h_t = torch.from_numpy(self._h)
@@ -201,7 +206,7 @@ class Screen:
         torch = self._torch
         # The point in bfloat16, allocated by torch (64-byte aligned, as int8pack needs) and
         # written through a NumPy view of its bits.
-        self.batch = POINTS_PER_PASS if self.kernel != "bf16mv" else 1
+        self.batch = POINTS_PER_PASS
         self._c_t = torch.zeros((self.batch, width), dtype=torch.bfloat16)
         self._c_bits = self._c_t.view(torch.int16).numpy().view(np.uint16)
         # the point as the device sees it (the same tensor on the CPU)
@@ -310,7 +315,7 @@ class Screen:
             if self._w2 is not None:
                 g -= self._w2 * np.float32(e2)
             self._g[:] = g
-            if self.device is not None:
+            if self._mirrored:
                 self._h_t.copy_(torch.from_numpy(self._h))
                 self._g_t.copy_(torch.from_numpy(self._g))
         else:
@@ -320,7 +325,7 @@ class Screen:
                 g -= self._w2[idx] * np.float32(e2)
             self._h[idx] = h
             self._g[idx] = g
-            if self.device is not None and len(idx):
+            if self._mirrored and len(idx):
                 where = torch.from_numpy(np.asarray(idx, dtype=np.int64)).to(self.device)
                 self._h_t[where] = torch.from_numpy(h).to(self.device)
                 self._g_t[where] = torch.from_numpy(g).to(self.device)
@@ -368,14 +373,18 @@ class Screen:
             return [_Approx(out[j], e1[j], 0.0) for j in range(n)]
         if self._c_dev is not self._c_t:
             self._c_dev.copy_(self._c_t)
-        out = torch.mv(self._xb, self._c_dev[0])
-        # |x.c - out| <= ||x - x_b|| ||c|| + ||x_b|| ||c - c_b||
-        #                + (u + slack) ||x_b|| ||c_b||, twice over for torch's kernel,
+        # One pass over the rows for all n points; row j of the result is point j's values,
+        # contiguous for the candidate test (points x rows: transposing the result after the
+        # product would cost twice the product).
+        out = torch.mm(self._c_dev[:n], self._xb.t())
+        # Per point, |x.c - out| <= ||x - x_b|| ||c|| + ||x_b|| ||c - c_b||
+        #                + (u + slack) ||x_b|| ||c_b||, twice over for torch's kernel
+        # (float32 sums of exact bfloat16 products, in any order; a bfloat16 result),
         # with ||x - x_b|| <= u ||x_b|| and ||c_b|| <= (1 + u) ||c||.
-        c2 = float(np.sqrt(np.dot(points[0].astype(np.float64), points[0])))
-        dc2 = float(np.sqrt(np.dot(dc[0].astype(np.float64), dc[0])))
-        e1_bf = (_BF16_U * (1 + _BF16_U) + 2.0 * (_BF16_U + self._slack) * (1 + _BF16_U)) * c2
-        return [_Approx(out, e1_bf + dc2, 0.0)]
+        c2 = np.sqrt(np.einsum("ij,ij->i", points.astype(np.float64), points))
+        dc2 = np.sqrt(np.einsum("ij,ij->i", dc.astype(np.float64), dc))
+        rel = _BF16_U * (1 + _BF16_U) + 2.0 * (_BF16_U + self._slack) * (1 + _BF16_U)
+        return [_Approx(out[j], rel * float(c2[j]) + float(dc2[j]), 0.0) for j in range(n)]
 
     def candidates(self, cc: np.float32, approx: _Approx) -> np.ndarray:
         """Rows whose float32 distance to the point may be below their current nearest one.
@@ -399,7 +408,7 @@ class Screen:
             r1, r2 = self._e_ref
         usual = e1 >= 0.25 * r1 and e2 >= 0.25 * r2 and self._min_sq is not None
         threshold = float(cc) * (1.0 - self._slack) * 0.5 - self._abs_slack
-        if usual and self.device is None:
+        if usual and not self._mirrored:
             if self._found is None:
                 self._found = np.empty(len(self._g), dtype=np.int64)
             # one pass instead of three, same float32 arithmetic (kcenter_fused)
@@ -422,7 +431,7 @@ class Screen:
         for w, e in weights:
             t.add_(w, alpha=e)
         torch.gt(t, threshold, out=self._mask_t)
-        if self.device is not None:
+        if self._mirrored:
             return torch.nonzero(self._mask_t).flatten().cpu().numpy()  # type: ignore[no-any-return]
         return np.flatnonzero(self._mask)
 

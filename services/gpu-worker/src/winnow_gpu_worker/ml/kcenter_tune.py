@@ -38,15 +38,19 @@ import numpy as np
 from winnow_gpu_worker.ml.kcenter import KERNELS, MinDistanceTracker
 
 # 2: steps timed in blocks (speculative passes), choices made with single steps are stale.
-CACHE_VERSION = 2
+# 3: the bfloat16 screen computes a pass of 8 points with torch.mm (was one, torch.mv);
+#    candidates timed after 64 greedy steps (was 8), 16 steps per round (was 8).
+CACHE_VERSION = 3
 # Greedy float32 steps run before timing, so that the candidates are timed on a realistic
-# state (a few points selected: the screens then recompute a small fraction of the rows).
-WARM_STEPS = 8
+# state (enough points selected that the screens recompute a small fraction of the rows, as
+# for most of a selection; after 8 they still recomputed several times more and lost to
+# float32 on a machine where they are twice as fast over the whole selection).
+WARM_STEPS = 64
 # The candidates are timed in ROUNDS interleaved rounds of TIMED_STEPS steps each (after one
 # untimed step), and each keeps the median of its rounds: a load that comes and goes during
 # the measurement then disturbs every candidate alike, not only the one it happened to meet.
 ROUNDS = 3
-TIMED_STEPS = 8
+TIMED_STEPS = 16
 
 # The selection length the choice is made for when the caller does not say: a kernel whose
 # screening copy takes long to build wins only over enough steps.
