@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pytest
 
+from winnow_reporter import forking
 from winnow_reporter.analysis import embedding
 from winnow_reporter.analysis.embedding import _pca_2d, project_2d
 
@@ -117,12 +118,13 @@ torch.set_num_threads(2)
 float((torch.randn(512, 512) @ torch.randn(512, 512)).sum() + torch.randn(1 << 22).exp().sum())
 import numba
 import numpy as np
+from winnow_reporter import forking
 from winnow_reporter.analysis import embedding
 
 rng = np.random.default_rng(7)
 centres = rng.normal(size=(4, 64)) * 6.0
 x = np.concatenate([c + rng.normal(size=(75, 64)) for c in centres]).astype(np.float32)
-assert embedding._workers(3, True) > 1
+assert forking.worker_count(3, True) > 1
 parallel = embedding.project_2d(x, max_points=2000, seed=5, umap_neighbors=(5, 15, 50))
 try:  # no numba parallel code ran in this process: the table and the fits ran in workers
     numba.threading_layer()
@@ -142,7 +144,7 @@ print(json.dumps({
 """
 
 
-@pytest.mark.skipif(embedding._usable_cpus() < 2, reason="needs 2 usable CPUs")
+@pytest.mark.skipif(forking.usable_cpus() < 2, reason="needs 2 usable CPUs")
 def test_parallel_umap_layouts_equal_the_sequential_ones() -> None:
     out = subprocess.run(
         [sys.executable, "-c", _CHILD], capture_output=True, text=True, timeout=180
@@ -172,8 +174,8 @@ def fake_fits(monkeypatch: pytest.MonkeyPatch) -> None:
     """No numba anywhere (so forking is safe here whatever ran before); 2 CPUs at least."""
     monkeypatch.setattr(embedding, "_umap_2d", _fake_fit)
     monkeypatch.setattr(embedding, "_neighbours", _no_neighbours)
-    monkeypatch.setattr(embedding, "_fork_is_safe", lambda: True)
-    monkeypatch.setattr(embedding, "_usable_cpus", lambda: max(2, os.cpu_count() or 1))
+    monkeypatch.setattr(forking, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(forking, "usable_cpus", lambda: max(2, os.cpu_count() or 1))
 
 
 @pytest.mark.usefixtures("fake_fits")
@@ -199,17 +201,17 @@ def test_a_failing_view_gives_the_same_note_in_both_paths() -> None:
 
 
 def test_workers_only_where_useful_and_safe(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embedding, "_usable_cpus", lambda: 2)
-    monkeypatch.setattr(embedding, "_fork_is_safe", lambda: True)
-    assert embedding._workers(3, True) == 2
-    assert embedding._workers(3, False) == 1
-    assert embedding._workers(1, True) == 1
-    monkeypatch.setattr(embedding, "_usable_cpus", lambda: 1)
-    assert embedding._workers(3, True) == 1
-    monkeypatch.setattr(embedding, "_usable_cpus", lambda: 8)
-    assert embedding._workers(3, True) == 3
-    monkeypatch.setattr(embedding, "_fork_is_safe", lambda: False)
-    assert embedding._workers(3, True) == 1
+    monkeypatch.setattr(forking, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(forking, "fork_is_safe", lambda: True)
+    assert forking.worker_count(3, True) == 2
+    assert forking.worker_count(3, False) == 1
+    assert forking.worker_count(1, True) == 1
+    monkeypatch.setattr(forking, "usable_cpus", lambda: 1)
+    assert forking.worker_count(3, True) == 1
+    monkeypatch.setattr(forking, "usable_cpus", lambda: 8)
+    assert forking.worker_count(3, True) == 3
+    monkeypatch.setattr(forking, "fork_is_safe", lambda: False)
+    assert forking.worker_count(3, True) == 1
 
 
 def test_fork_is_unsafe_after_gnu_openmp_and_in_daemons(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,8 +222,8 @@ def test_fork_is_unsafe_after_gnu_openmp_and_in_daemons(monkeypatch: pytest.Monk
     omppool = pytest.importorskip("numba.np.ufunc.omppool")
 
     monkeypatch.setattr(numba, "threading_layer", lambda: "omp")
-    assert embedding._fork_is_safe() == (omppool.openmp_vendor != "GNU")
+    assert forking.fork_is_safe() == (omppool.openmp_vendor != "GNU")
     monkeypatch.setattr(numba, "threading_layer", lambda: "workqueue")
-    assert embedding._fork_is_safe()
+    assert forking.fork_is_safe()
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
-    assert not embedding._fork_is_safe()
+    assert not forking.fork_is_safe()

@@ -10,13 +10,12 @@ not safe (:func:`fork_is_safe`) or there is one core, callers do the work here.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from winnow_common.child_processes import exit_with_parent
+from winnow_common.child_processes import fork_pool, usable_cpus
 
 __all__ = ["fork_is_safe", "map_forked", "start_worker", "usable_cpus", "worker_count"]
 
@@ -24,13 +23,6 @@ T = TypeVar("T")
 
 # The jobs of the running map_forked call: set before the fork, so the workers inherit them.
 _jobs: Sequence[Callable[[], object]] = ()
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, e.g. a container's cpuset)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def fork_is_safe() -> bool:
@@ -81,20 +73,9 @@ def start_worker() -> None:
         numba.config.THREADING_LAYER = "workqueue"
 
 
-def _start_forked(parent_pid: int) -> None:
-    exit_with_parent(parent_pid)  # a killed run leaves no workers behind
-    start_worker()
-
-
 def pool(workers: int) -> ProcessPoolExecutor:
     """``workers`` forked processes, started with :func:`start_worker`, gone with this one."""
-    context = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_forked,
-        initargs=(os.getpid(),),
-    )
+    return fork_pool(workers, start_worker)
 
 
 def map_forked(jobs: Sequence[Callable[[], T]], workers: int) -> list[T]:

@@ -109,26 +109,18 @@ class PretrainedEmbedder(nn.Module):
         net = self.network
         with torch.autocast(x.device.type, enabled=False):
             h = net.bn1(net.conv_stem(x.float() * self.scale + self.shift))
-            h = self._leading_blocks(h)
-        h = self._trailing_blocks(h)
+            h = self._blocks(h, 0, FLOAT32_LEADING_BLOCKS)
+        h = self._blocks(h, FLOAT32_LEADING_BLOCKS, None)
         h = net.bn2(net.conv_head(h))
         out: torch.Tensor = net.forward_head(h)
         return out.flatten(start_dim=1)
 
-    def _leading_blocks(self, h: torch.Tensor) -> torch.Tensor:
-        for block in _flat_blocks(self.network)[:FLOAT32_LEADING_BLOCKS]:
+    def _blocks(self, h: torch.Tensor, start: int, stop: int | None) -> torch.Tensor:
+        """``h`` through the network's inverted-residual blocks ``start:stop`` (in order)."""
+        blocks = [block for stage in self.network.blocks for block in stage]  # type: ignore[union-attr]
+        for block in blocks[start:stop]:
             h = block(h)
         return h
-
-    def _trailing_blocks(self, h: torch.Tensor) -> torch.Tensor:
-        for block in _flat_blocks(self.network)[FLOAT32_LEADING_BLOCKS:]:
-            h = block(h)
-        return h
-
-
-def _flat_blocks(network: nn.Module) -> list[nn.Module]:
-    """The network's inverted-residual blocks in order (its stages flattened)."""
-    return [block for stage in network.blocks for block in stage]  # type: ignore[union-attr]
 
 
 def load_pretrained() -> PretrainedEmbedder:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from winnow_common.child_processes import exit_with_parent
+from winnow_common.child_processes import fork_pool, usable_cpus
 from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.corruptness import check_and_decode, check_image_bytes
@@ -73,10 +72,7 @@ def inspect_processes() -> int:
     Decoding releases the GIL but the metadata's many small numpy and Pillow steps do not, so
     eight threads reached only 1.2 of 2 cores (10.6 s for 2,700 photos); processes use both.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
+    cores = usable_cpus()
     return cores if cores > 1 else 0
 
 
@@ -101,11 +97,10 @@ def _model_pixels(data: bytes, size: int | None) -> np.ndarray | None:
         return None
 
 
-def _inspect(store: DatasourceStore, name: str, checks: _Checks) -> _Inspected:
-    data, reason = _read(store, name)
-    if data is None:
-        return name, reason, None, None, None
-    return _inspect_bytes(name, data, checks)
+def _read_and_inspect(store: DatasourceStore, checks: _Checks, name: str) -> _Inspected:
+    """Read and inspect one file in this process (the threads' task)."""
+    data, reason = _read(store, name)  # raises StorageUnavailable only
+    return _inspect_guarded(name, data, reason, checks)
 
 
 def _inspect_guarded(
@@ -204,23 +199,12 @@ def check_files(
             total,
         )
     elif threads == 1 or total <= 1:
-        _collect(map(partial(_inspect_logged, store, checks), names), result, progress, total)
+        _collect(map(partial(_read_and_inspect, store, checks), names), result, progress, total)
     else:
         with ThreadPoolExecutor(min(threads, total)) as pool:
-            found = pool.map(partial(_inspect_logged, store, checks), names)
+            found = pool.map(partial(_read_and_inspect, store, checks), names)
             _collect(found, result, progress, total)
     return result
-
-
-def _inspect_logged(store: DatasourceStore, checks: _Checks, name: str) -> _Inspected:
-    """Read and inspect one file in this process (the threads' task)."""
-    try:
-        return _inspect(store, name, checks)
-    except StorageUnavailable:
-        raise
-    except Exception as exc:  # a bug in a check must not stop the run or lose the file
-        log.exception("could not inspect %s", name)
-        return name, f"could not be inspected ({_describe(exc)})", None, None, None
 
 
 def _collect(
@@ -251,10 +235,7 @@ def _inspected_by_processes(
     while the decoders work on this one.
     """
     windows = [names[i : i + WINDOW_FILES] for i in range(0, len(names), WINDOW_FILES)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    with fork_pool(processes) as pool:
         # Fork every decoder now, before the reader threads exist: a fork copies only the
         # forking thread, and no lock a reader holds can be copied held.
         pool.submit(os.getpid).result()

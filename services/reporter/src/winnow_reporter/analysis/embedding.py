@@ -10,8 +10,8 @@ recomputed exactly in float64.
 
 The 2-D projections compute only what they show: the two leading principal directions (the
 top eigenvectors of the smaller Gram matrix, not a full SVD), and the UMAP views in parallel in
-forked worker processes where that is possible (:func:`_fork_is_safe`), the same numbers as
-fitted one after another in this process.
+forked worker processes where that is possible (``winnow_reporter.forking``), the same numbers
+as fitted one after another in this process.
 
 Row indices everywhere are row indices into ``x``. All sampling is seeded
 (``np.random.default_rng(seed)``), so results are reproducible.
@@ -29,8 +29,6 @@ import numpy as np
 import scipy.linalg
 
 from winnow_reporter import forking
-from winnow_reporter.forking import fork_is_safe as _fork_is_safe
-from winnow_reporter.forking import usable_cpus as _usable_cpus
 
 __all__ = [
     "Projection",
@@ -315,15 +313,6 @@ def _fit_view(
         return repr(exc)
 
 
-def _workers(views: int, processes: bool) -> int:
-    """Worker processes for ``views`` fits: ``min(views, CPUs)``, or 1 (this process) where
-    that is no gain or forking is not safe (:func:`_fork_is_safe`)."""
-    if not processes or views < 2:
-        return 1
-    workers = min(views, _usable_cpus())
-    return workers if workers > 1 and _fork_is_safe() else 1  # (module names: tests replace them)
-
-
 def _fit_in_process(xs: np.ndarray, ks: list[int], seed: int) -> dict[int, np.ndarray | str]:
     """Every view's layout (or failure), one fit after another in this process."""
     knn = _neighbours(xs, ks)
@@ -338,7 +327,7 @@ def _fit_in_workers(
     The same inputs and ``random_state`` as in this process, so the same numbers. umap is
     imported before the fork, so the workers inherit the module and its numba dispatchers.
     The neighbour table is computed in a worker too: numba's parallel code run here would make
-    later forks unsafe (:func:`_fork_is_safe`). The slowest fits (largest k) start first.
+    later forks unsafe (``forking.fork_is_safe``). The slowest fits (largest k) start first.
     """
     from winnow_reporter.analysis.umap_loader import load_umap
 
@@ -353,7 +342,7 @@ def _fit_views(
     xs: np.ndarray, ks: list[int], seed: int, processes: bool
 ) -> dict[int, np.ndarray | str]:
     """Each view's layout (or the repr of its failure), in worker processes where useful."""
-    workers = _workers(len(ks), processes)
+    workers = forking.worker_count(len(ks), processes)
     if workers > 1:
         try:
             return _fit_in_workers(xs, ks, seed, workers)
