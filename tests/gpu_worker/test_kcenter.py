@@ -331,42 +331,64 @@ def test_guesses_that_are_not_added_next_change_nothing_and_shrink() -> None:
     assert max(widths[5:]) <= 2  # one guess per pass once guesses stopped being used
 
 
-def test_fused_candidate_test_finds_exactly_what_the_torch_ops_find(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("precision", SCREENED)
+def test_the_fused_step_does_what_the_candidate_test_and_numpy_do(
+    precision: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One compiled pass (kcenter_fused) against the step it replaces: torch's candidate test,
+    then NumPy's recompute, min-update and refresh of h and g at the candidate rows."""
     from winnow_gpu_worker.ml import kcenter_fused
 
     assert kcenter_fused.warm()  # numba is a dependency of the worker
     rng = np.random.default_rng(8)
     x = rng.standard_normal((7000, 40)).astype(np.float32)
     x[:50] = x[50:100] + 1e-4 * rng.standard_normal((50, 40)).astype(np.float32)  # near ties
-    t = MinDistanceTracker(x, precision="int8")
-    screen = t._screen
-    assert screen is not None and screen.kernel == "qlinear"
-    for i in rng.choice(len(x), 30, replace=False):
-        t.add(int(i))
-    used = []
-    original = kcenter_fused.candidates_above
+    fused, plain = _tracker(x, precision), _tracker(x, precision)
+    found: list[int] = []  # rows the candidate test returned, per plain step
+    recomputed: list[int | None] = []  # rows the fused step recomputed (None: not used)
+    real_update, real_candidates = (
+        kcenter_screen.Screen.update_rows,
+        kcenter_screen.Screen.candidates,
+    )
 
-    def spy(*args: object) -> object:
-        found = original(*args)  # type: ignore[arg-type]
-        used.append(found is not None)
-        return found
+    def update_rows(self: kcenter_screen.Screen, *args: object) -> int | None:
+        out = real_update(self, *args)  # type: ignore[arg-type]
+        recomputed.append(out)
+        return out
 
-    monkeypatch.setattr(kcenter_fused, "candidates_above", spy)
-    for j in rng.choice(len(x), 20, replace=False):
-        c = np.ascontiguousarray(x[j] + np.float32(0.01))
-        cc = np.float32(float(c @ c))
-        approx = screen.approximate(c[None])
-        assert approx is not None
-        fused = screen.candidates(cc, approx[0])
+    def candidates(self: kcenter_screen.Screen, *args: object) -> np.ndarray:
+        out = real_candidates(self, *args)  # type: ignore[arg-type]
+        found.append(len(out))
+        return out
+
+    monkeypatch.setattr(kcenter_screen.Screen, "update_rows", update_rows)
+    monkeypatch.setattr(kcenter_screen.Screen, "candidates", candidates)
+    fused_steps = 0
+    for step, i in enumerate(rng.choice(len(x), 40, replace=False)):
+        fused.add(int(i))
+        by_fused = list(recomputed)
         with monkeypatch.context() as m:
             m.setattr(kcenter_fused, "kernel", lambda: None)  # as without numba
-            plain = screen.candidates(cc, approx[0])
-        np.testing.assert_array_equal(fused, plain)
-        assert len(plain) > 0
-    assert used.count(True) == 20  # the fused test answered every unpatched call
-    assert used.count(False) == 20  # and the torch ops every patched one
+            plain.add(int(i))
+        # the fused step ran (from the second step on: the first is one dense pass), and
+        # recomputed the rows the test returned (unless that many made the plain path do a
+        # dense pass); the same distances up to the order of the dot products' float32 sums;
+        # h and g exactly as refresh() computes them from the distances
+        assert len(by_fused) == (step > 0) and None not in by_fused
+        fused_steps += len(by_fused)
+        if found and found[-1] <= kcenter._DENSE_FRACTION * len(x):
+            assert by_fused == [found[-1]]
+        _assert_same_up_to_rounding(fused, plain)
+        assert fused.farthest() == plain.farthest()
+        screen = fused._screen
+        assert screen is not None
+        h, g = screen._h.copy(), screen._g.copy()
+        screen.refresh(fused._min_sq, None)
+        np.testing.assert_array_equal(h, screen._h)
+        np.testing.assert_array_equal(g, screen._g)
+        found.clear()
+        recomputed.clear()
+    assert fused_steps == 39 and fused.rows_recomputed > 0
 
 
 def test_the_host_bfloat16_screen_shares_the_trackers_arrays() -> None:
@@ -379,4 +401,4 @@ def test_the_host_bfloat16_screen_shares_the_trackers_arrays() -> None:
     assert screen is not None and screen.device is None and t.kernel == "bfloat16/bf16mm"
     assert screen._g_t.data_ptr() == screen._g.ctypes.data
     assert greedy(t, 60) == _greedy(x, 60, "float32")
-    assert screen._found is not None  # the fused candidate test ran
+    assert screen._step_scratch is not None  # the fused step ran

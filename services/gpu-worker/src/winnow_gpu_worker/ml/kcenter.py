@@ -17,7 +17,9 @@ rows are summed alone, the float32 path sums the whole matrix with BLAS): a few 
 ``||x||^2 + ||c||^2``. Selections can differ only where two candidates tie within that.
 
 The screening copy, its kernels and their error bounds are in
-:mod:`winnow_gpu_worker.ml.kcenter_screen`.
+:mod:`winnow_gpu_worker.ml.kcenter_screen`. On the host, the rest of a screened step (the
+candidate test, the recompute, the min-update and the screen's bookkeeping) is one compiled
+pass over the rows (:mod:`winnow_gpu_worker.ml.kcenter_fused`), with the same arithmetic.
 
 The int8 kernels compute up to ``POINTS_PER_PASS`` points in one pass over the compact copy for
 little more than the cost of one (the pass is bound by reading the matrix). So the pass for an
@@ -318,6 +320,11 @@ class MinDistanceTracker:
                 approxs = screen.approximate(c[None])
                 approx = approxs[0] if approxs is not None else None
             if approx is not None:
+                recomputed = screen.update_rows(cc, approx, c, self._x, self._sq_norms)
+                if recomputed is not None:  # test, recompute and refresh in one pass
+                    self._n_updates += 1
+                    self.rows_recomputed += recomputed
+                    return
                 idx = screen.candidates(cc, approx)
                 if len(idx) <= _DENSE_FRACTION * len(m):
                     self._n_updates += 1

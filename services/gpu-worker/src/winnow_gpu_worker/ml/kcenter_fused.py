@@ -1,13 +1,16 @@
-"""The int8 screen's candidate test in one pass over the rows (numba), where numba is installed.
+"""A screened k-center step in one pass over the rows (numba), where numba is installed.
 
-With torch's elementwise ops the test ``approx - g > threshold`` costs three passes over N
-(subtract into a buffer, compare into a mask, collect the mask's indices): on 100,000 rows
-about a quarter of a millisecond per step, as much as the int8 kernel itself once one kernel
-pass serves several steps. Here one loop reads ``approx`` and ``g`` once and writes only the
-candidates' indices (typically 1 % of the rows).
+With torch's and NumPy's elementwise ops a screened step costs several passes over N: the
+candidate test ``approx - g > threshold`` (subtract into a buffer, compare into a mask, collect
+the mask's indices), then gathering the candidate rows, recomputing them, scattering the
+smaller distances back and refreshing ``h`` and ``g`` at those rows, each a NumPy call with its
+own overhead. On 100,000 rows that was about 0.25 ms per step, more than the screening kernel
+itself once one kernel pass serves several steps. ``kcenter_numba.step`` does all of it in one
+compiled call that reads ``approx`` and ``g`` once.
 
-The arithmetic is torch's: ``approx[i] - g[i]`` rounded to float32, compared with the float32
-threshold, so the candidates are exactly those of the torch path.
+The arithmetic is the other path's: the test rounds ``approx[i] - g[i]`` to float32 as torch
+does, a candidate's distance is the float32 reference formula, and ``h`` and ``g`` are rounded
+as ``Screen.refresh`` rounds them (``tests/gpu_worker/test_kcenter.py``).
 """
 
 from __future__ import annotations
@@ -20,98 +23,48 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-_kernel: dict[str, Callable[..., int]] | None = None
+_step: Callable[..., int] | None = None
 _tried = False
 
 
-def _compile() -> dict[str, Callable[..., int]] | None:
-    try:
-        import numba
-    except ImportError:  # numba comes with the reporter's umap-learn; without it: torch ops
-        return None
-
-    @numba.njit(cache=True, nogil=True, boundscheck=False)  # type: ignore[misc]
-    def above(
-        approx: np.ndarray, offset: np.ndarray, threshold: np.float32, base: int, out: np.ndarray
-    ) -> int:
-        n = 0
-        for i in range(approx.shape[0]):
-            if np.float32(approx[i] - offset[i]) > threshold:
-                out[n] = base + i
-                n += 1
-        return n
-
-    @numba.njit(cache=True, nogil=True, boundscheck=False)  # type: ignore[misc]
-    def above_bf16(
-        bits: np.ndarray, offset: np.ndarray, threshold: np.float32, base: int, out: np.ndarray
-    ) -> int:
-        # bfloat16 -> float32 is exact: the bf16 bits are the float32's upper half
-        word = np.empty(1, dtype=np.uint32)
-        value = word.view(np.float32)
-        n = 0
-        for i in range(bits.shape[0]):
-            word[0] = np.uint32(bits[i]) << np.uint32(16)
-            if np.float32(value[0] - offset[i]) > threshold:
-                out[n] = base + i
-                n += 1
-        return n
-
-    return {"float32": above, "bfloat16": above_bf16}  # type: ignore[return-value]
-
-
-def kernel() -> dict[str, Callable[..., int]] | None:
-    """The compiled candidate tests by value type ("float32", "bfloat16"), or None without
-    numba (compiled on first use, then loaded from numba's cache)."""
-    global _kernel, _tried
+def kernel() -> Callable[..., int] | None:
+    """The compiled ``kcenter_numba.step``, or None without numba (compiled on first use,
+    then loaded from numba's cache)."""
+    global _step, _tried
     if not _tried:
         _tried = True
         try:
-            _kernel = _compile()
-        except Exception as exc:  # a numba that cannot compile here: the torch ops still work
-            log.debug("fused candidate test unavailable: %s", exc)
-            _kernel = None
-    return _kernel
+            from winnow_gpu_worker.ml import kcenter_numba
+
+            kcenter_numba.warm()
+            _step = kcenter_numba.step
+        except ImportError:  # numba is a worker dependency; without it: torch and NumPy ops
+            _step = None
+        except Exception as exc:  # a numba that cannot compile here: the other ops still work
+            log.debug("fused k-center step unavailable: %s", exc)
+            _step = None
+    return _step
 
 
 def warm() -> bool:
-    """Compile (or load from numba's cache) and run the test once on a few values, so that a
-    screen's build time includes this one-time cost. False without numba."""
-    kernels = kernel()
-    if kernels is None:
-        return False
-    values, out = np.zeros(4, dtype=np.float32), np.empty(4, dtype=np.int64)
-    kernels["float32"](values, values, np.float32(0.0), 0, out)
-    kernels["bfloat16"](np.zeros(4, dtype=np.uint16), values, np.float32(0.0), 0, out)
-    return True
+    """Compile (or load from numba's cache) the step, so that a screen's build time includes
+    this one-time cost. False without numba."""
+    return kernel() is not None
 
 
-def candidates_above(
-    blocks: list[tuple[int, int]],
-    parts: list[Any],
-    offset: np.ndarray,
-    threshold: float,
-    out: np.ndarray,
-) -> np.ndarray | None:
-    """Indices ``i`` (ascending) with ``parts[block][i - lo] - offset[i] > threshold``.
+def as_array(part: Any) -> np.ndarray | None:
+    """A screen's values as a NumPy array the step takes: float32 as is, bfloat16 as its
+    uint16 bits; None for another type."""
+    dtype = str(getattr(part, "dtype", "")).removeprefix("torch.")
+    if dtype == "bfloat16":
+        import torch
 
-    ``parts``: one CPU tensor (float32 or bfloat16) or float32 array per row block
-    ``(lo, hi)``; ``out``: an int64 buffer of at least N entries. None when numba is not
-    available or a part has another type (the caller then uses torch's ops).
-    """
-    kernels = kernel()
-    if kernels is None:
-        return None
-    limit = np.float32(threshold)
-    count = 0
-    for (lo, hi), part in zip(blocks, parts, strict=True):
-        dtype = str(getattr(part, "dtype", "")).removeprefix("torch.")
-        if dtype == "bfloat16":
-            import torch
+        return part.view(torch.int16).numpy().view(np.uint16)  # type: ignore[no-any-return]
+    if dtype == "float32":
+        return part.numpy() if hasattr(part, "numpy") else part  # type: ignore[no-any-return]
+    return None
 
-            values = part.view(torch.int16).numpy().view(np.uint16)
-        elif dtype == "float32":
-            values = part.numpy() if hasattr(part, "numpy") else part
-        else:
-            return None
-        count += kernels[dtype](values, offset[lo:hi], limit, lo, out[count:])
-    return out[:count].copy()
+
+def scratch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The step's scratch arrays (mask, rows, distances) for ``n`` rows."""
+    return np.empty(n, dtype=np.uint8), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)

@@ -141,7 +141,7 @@ class Screen:
         self._e_ref = (0.0, 0.0)
         self._min_sq: np.ndarray | None = None  # the tracker's array, seen by refresh()
         self._mask = np.empty(n, dtype=bool)
-        self._found: np.ndarray | None = None  # candidate indices of the fused test
+        self._step_scratch: tuple[np.ndarray, ...] | None = None  # the fused step's
         if not self._mirrored:  # torch views of the same memory for candidates()
             self._w1_t = torch.from_numpy(self._w1)
             self._w2_t = torch.from_numpy(self._w2) if self._w2 is not None else None
@@ -386,6 +386,67 @@ class Screen:
         rel = _BF16_U * (1 + _BF16_U) + 2.0 * (_BF16_U + self._slack) * (1 + _BF16_U)
         return [_Approx(out[j], rel * float(c2[j]) + float(dc2[j]), 0.0) for j in range(n)]
 
+    def _test_form(self, cc: np.float32, approx: _Approx) -> tuple[float, float, float, bool]:
+        """The candidate test's threshold, this point's error scales and whether the usual
+        form (``approx - g``) applies; raises the reference scales first where needed."""
+        e1 = approx.e1 * 1.01 + 1e-30
+        e2 = approx.e2 * 1.01 + 1e-30 if self._w2 is not None else 0.0
+        r1, r2 = self._e_ref
+        if (e1 > r1 or e2 > r2) and self._min_sq is not None:
+            self._e_ref = (max(e1 * 1.25, r1), max(e2 * 1.25, r2))
+            self.refresh(self._min_sq, None)
+            r1, r2 = self._e_ref
+        usual = e1 >= 0.25 * r1 and e2 >= 0.25 * r2 and self._min_sq is not None
+        threshold = float(cc) * (1.0 - self._slack) * 0.5 - self._abs_slack
+        return threshold, e1, e2, usual
+
+    def _host_parts(self, approx: _Approx) -> tuple[list[tuple[int, int]], list[Any]]:
+        """The approximation's row blocks and their values (one block but for qlinear)."""
+        if isinstance(approx.values, list):
+            return self._blocks, approx.values
+        return [(0, len(self._g))], [approx.values]
+
+    def update_rows(
+        self, cc: np.float32, approx: _Approx, c: np.ndarray, x: np.ndarray, sq_norms: np.ndarray
+    ) -> int | None:
+        """The whole screened step in one compiled pass over the rows (``kcenter_fused``):
+        every candidate row's float32 distance to ``c`` is recomputed and, where smaller,
+        written into the tracker's ``min_sq`` (the array ``refresh`` last saw) along with its
+        ``h`` and ``g``. Returns how many rows were recomputed, or None where it does not
+        apply (device copies, the tighter four-pass form, no numba): the caller then uses
+        ``candidates``.
+        """
+        step = kcenter_fused.kernel()
+        m = self._min_sq
+        if step is None or self._mirrored or m is None:
+            return None
+        blocks, parts = self._host_parts(approx)
+        arrays = [kcenter_fused.as_array(part) for part in parts]
+        if any(values is None for values in arrays):
+            return None
+        threshold, _, _, usual = self._test_form(cc, approx)
+        if not usual:
+            return None
+        if self._step_scratch is None:
+            self._step_scratch = kcenter_fused.scratch(len(m))
+        state = (
+            self._g,
+            self._h,
+            m,
+            sq_norms,
+            self._sq_norms_low,
+            self._w1,
+            self._w2 if self._w2 is not None else np.empty(0, dtype=np.float32),
+            np.float32(self._e_ref[0]),
+            np.float32(self._e_ref[1]),
+            *self._step_scratch,
+        )
+        limit = np.float32(threshold)
+        return sum(
+            step(values, lo, state, x, c, cc, limit)
+            for (lo, _), values in zip(blocks, arrays, strict=True)
+        )
+
     def candidates(self, cc: np.float32, approx: _Approx) -> np.ndarray:
         """Rows whose float32 distance to the point may be below their current nearest one.
 
@@ -399,27 +460,7 @@ class Screen:
         """
         torch = self._torch
         t = self._t_t
-        e1 = approx.e1 * 1.01 + 1e-30
-        e2 = approx.e2 * 1.01 + 1e-30 if self._w2 is not None else 0.0
-        r1, r2 = self._e_ref
-        if (e1 > r1 or e2 > r2) and self._min_sq is not None:
-            self._e_ref = (max(e1 * 1.25, r1), max(e2 * 1.25, r2))
-            self.refresh(self._min_sq, None)
-            r1, r2 = self._e_ref
-        usual = e1 >= 0.25 * r1 and e2 >= 0.25 * r2 and self._min_sq is not None
-        threshold = float(cc) * (1.0 - self._slack) * 0.5 - self._abs_slack
-        if usual and not self._mirrored:
-            if self._found is None:
-                self._found = np.empty(len(self._g), dtype=np.int64)
-            # one pass instead of three, same float32 arithmetic (kcenter_fused)
-            blocks, parts = (
-                (self._blocks, approx.values)
-                if isinstance(approx.values, list)
-                else ([(0, len(self._g))], [approx.values])
-            )
-            found = kcenter_fused.candidates_above(blocks, parts, self._g, threshold, self._found)
-            if found is not None:
-                return found
+        threshold, e1, e2, usual = self._test_form(cc, approx)
         offset, weights = (self._g_t, ()) if usual else (self._h_t, ((self._w1_t, e1),))
         if isinstance(approx.values, list):  # float32 row blocks
             for (lo, hi), part in zip(self._blocks, approx.values, strict=True):
