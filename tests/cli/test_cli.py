@@ -20,6 +20,7 @@ from PIL import Image
 
 from winnow_cli.main import main
 from winnow_common.storage import RunKeys
+from winnow_reporter.analysis import projection_process
 
 WORKER = Path(sys.executable).with_name("winnow-worker")
 N_DISTINCT = 11  # clean images; plus one exact copy and one corrupt file
@@ -100,8 +101,14 @@ def _check_output(out: Path) -> list[str]:
 
 
 def test_legacy_run_in_process_writes_the_lightly_output_folder(
-    input_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    input_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    started: list[bool] = []
+    real_start = projection_process.start
+    monkeypatch.setattr(projection_process, "start", lambda: started.append(real_start()))
     out = tmp_path / "out"
     argv = [
         f"input_dir={input_dir}",
@@ -113,6 +120,8 @@ def test_legacy_run_in_process_writes_the_lightly_output_folder(
     ]
     assert main(argv) == 0
     _check_output(out)
+    # the run forked its projection process where that is safe, and ended it
+    assert len(started) == 1 and projection_process._process is None
     config = json.loads((out / KEYS.config).read_text())
     assert config["selection"]["proportionSamples"] == 0.3
     captured = capsys.readouterr()

@@ -59,7 +59,7 @@ def test_project_2d_layouts_equal_plain_umap_fits() -> None:
     """The shared neighbour table changes no number: each view equals umap's own fit."""
     import warnings
 
-    from winnow_reporter.analysis.embedding import project_2d
+    from winnow_reporter.analysis.embedding import UMAP_EPOCHS, project_2d
     from winnow_reporter.analysis.umap_loader import small_data_knn
 
     rng = np.random.default_rng(1)
@@ -73,7 +73,9 @@ def test_project_2d_layouts_equal_plain_umap_fits() -> None:
     for k, layout in projection.umap.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            plain = umap.UMAP(n_neighbors=k, random_state=2, n_components=2).fit_transform(xs)
+            plain = umap.UMAP(
+                n_neighbors=k, random_state=2, n_components=2, n_epochs=UMAP_EPOCHS
+            ).fit_transform(xs)
         np.testing.assert_array_equal(layout, np.asarray(plain, dtype=np.float64))
     # The table: each point first (distance 0), then its neighbours by distance.
     indices, dists = small_data_knn(xs, 5)

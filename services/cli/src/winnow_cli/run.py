@@ -80,6 +80,24 @@ def run(argv: Sequence[str], console: Console | None = None) -> PipelineResult:
     console = console or Console(stderr=True)
     paths, config = parse_overrides(argv)
     input_dir, output_dir, shared_dir = _check_dirs(paths)
+    # The report's UMAP views are fitted in a process forked now, which imports umap-learn on
+    # the core that the imports below leave idle (before any thread starts).
+    from winnow_reporter.analysis import projection_process
+
+    projection_process.start()
+    try:
+        return _run(console, config, input_dir, output_dir, shared_dir)
+    finally:
+        projection_process.stop()
+
+
+def _run(
+    console: Console,
+    config: WorkerConfigV4,
+    input_dir: Path,
+    output_dir: Path,
+    shared_dir: Path,
+) -> PipelineResult:
     try:
         # Imported here so that --help and command line errors answer without loading torch.
         from winnow_cli.report import print_summary, render_standalone_report

@@ -10,6 +10,7 @@ not safe (:func:`fork_is_safe`) or there is one core, callers do the work here.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -71,6 +72,8 @@ def start_worker() -> None:
     numba = sys.modules.get("numba")
     if numba is not None:
         numba.config.THREADING_LAYER = "workqueue"
+    else:  # read by numba's config when it is imported here
+        os.environ["NUMBA_THREADING_LAYER"] = "workqueue"
 
 
 def pool(workers: int) -> ProcessPoolExecutor:

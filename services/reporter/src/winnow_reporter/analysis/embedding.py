@@ -46,6 +46,10 @@ _BLOCK_ELEMENTS = 1 << 21
 _QUERY_BLOCK = 4096
 # Removed samples considered by example_pairs.
 _EXAMPLE_QUERIES = 5000
+#: Optimisation epochs of every UMAP view. umap-learn's own default is 500 below 10,000 points
+#: and 200 above; 200 everywhere gives the same kind of picture of a few thousand points
+#: (a scatter plot in the report, not an analysis input) in about 40 % of the time.
+UMAP_EPOCHS = 200
 
 
 # --------------------------------------------------------------------------------------
@@ -282,7 +286,9 @@ def _umap_2d(
         # umap warns that random_state forces n_jobs=1, and that a precomputed neighbour table
         # has no search index (only needed to place new points)
         warnings.simplefilter("ignore")
-        reducer = umap.UMAP(n_neighbors=k, random_state=seed, n_components=2, **options)
+        reducer = umap.UMAP(
+            n_neighbors=k, random_state=seed, n_components=2, n_epochs=UMAP_EPOCHS, **options
+        )
         emb = reducer.fit_transform(xs)
     return np.asarray(emb, dtype=np.float64)
 
@@ -395,14 +401,23 @@ def project_2d(
     PCA: the first two principal components of the centred sample (deterministic signs,
     zero-padded when there are fewer than two non-degenerate components). UMAP is run once per
     ``k`` in ``umap_neighbors`` with ``umap.UMAP(n_neighbors=k, random_state=seed,
-    n_components=2)``; a ``k`` >= the number of points is left out, UMAP is skipped entirely
-    below 4 points, and a UMAP failure (e.g. on degenerate data) leaves that view out. ``notes``
-    says which and why.
+    n_components=2, n_epochs=UMAP_EPOCHS)``; a ``k`` >= the number of points is left out,
+    UMAP is skipped entirely below 4 points, and a UMAP failure (e.g. on degenerate data)
+    leaves that view out. ``notes`` says which and why.
 
     With ``processes`` (and several views, several usable CPUs, forking safe) the views are
     fitted in parallel in forked worker processes; the layouts are the same numbers as those
-    fitted one after another in this process (``processes=False``).
+    fitted one after another in this process (``processes=False``). Where a standalone run
+    started the projection process (:mod:`.projection_process`), all of it is computed there.
     """
+    if processes:
+        from winnow_reporter.analysis import projection_process
+
+        done = projection_process.project(
+            x, max_points=max_points, seed=seed, umap_neighbors=tuple(umap_neighbors)
+        )
+        if done is not None:
+            return done
     arr = _as_2d(x)
     indices = _sample(
         np.arange(arr.shape[0], dtype=np.int64), max_points, np.random.default_rng(seed)
