@@ -393,7 +393,7 @@ def test_the_fused_step_does_what_the_candidate_test_and_numpy_do(
 
 def test_the_host_bfloat16_screen_shares_the_trackers_arrays() -> None:
     """Without a device the bfloat16 screen works on the host arrays (no device-side copies)
-    and uses the one-loop candidate test, like the int8 screens; a named device, "cpu"
+    and uses the fused step (kcenter_fused), like the int8 screens; a named device, "cpu"
     included, keeps copies (the GPU's path, tested in test_kcenter_tune)."""
     x = np.random.default_rng(8).standard_normal((3000, 32)).astype(np.float32)
     t = MinDistanceTracker(x, precision="bfloat16")

@@ -123,7 +123,7 @@ class Screen:
         # Host arrays and the screening tensors share memory unless the screen has a device.
         self._mirrored = self.device is not None
         if not self._mirrored:
-            # The CPU screens' fused candidate test: its one-time compile / cache load (about
+            # The CPU screens' fused step (kcenter_fused): its one-time compile / cache load (about
             # half a second) is part of the build time, which the kernel choice weighs.
             kcenter_fused.warm()
         # Relative slack for float32 rounding: a float32 dot product of length D errs by at
