@@ -391,6 +391,20 @@ def test_the_fused_step_does_what_the_candidate_test_and_numpy_do(
     assert fused_steps == 39 and fused.rows_recomputed > 0
 
 
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+def test_the_fused_step_goes_over_long_blocks_in_parts(
+    precision: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its scratch covers STEP_ROWS rows whatever the matrix size (10M rows would otherwise
+    need 130 MB of it); row blocks longer than that are stepped in parts, same picks."""
+    monkeypatch.setattr(kcenter_screen, "STEP_ROWS", 1000)
+    x = np.random.default_rng(9).standard_normal((5500, 16)).astype(np.float32)
+    t = _tracker(x, precision)
+    assert greedy(t, 60) == _greedy(x, 60, "float32")
+    assert t._screen is not None and t._screen._step_scratch is not None
+    assert all(len(a) == 1000 for a in t._screen._step_scratch) and t.rows_recomputed > 0
+
+
 def test_the_host_bfloat16_screen_shares_the_trackers_arrays() -> None:
     """Without a device the bfloat16 screen works on the host arrays (no device-side copies)
     and uses the fused step (kcenter_fused), like the int8 screens; a named device, "cpu"
