@@ -20,11 +20,20 @@ import itertools
 import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from winnow_gpu_worker.ml import kcenter_fused
+from winnow_gpu_worker.ml.kcenter_numbers import (
+    BF16_U,
+    F32_U,
+    Approx,
+    KernelUnavailable,
+    round_bf16,
+    round_up_8bits,
+    torch_index,
+)
 
 # Row blocks packed in parallel threads for the qlinear kernel (one kernel call each per step).
 QLINEAR_BLOCKS = 2
@@ -46,31 +55,6 @@ SCREEN_PRECISIONS = ("int8", "int8-pack", "bfloat16")
 
 # Rows processed at once while building the screening copy (bounds the temporary memory).
 _BUILD_CHUNK = 32768
-
-# Unit roundoff of bfloat16 (8 significant bits, round to nearest even) and of float32.
-_BF16_U = 2.0**-8
-_F32_U = 2.0**-24
-
-
-def _round_bf16(v: np.ndarray) -> np.ndarray:
-    """float32 -> nearest bfloat16 (ties to even), as uint32 bit patterns of float32 values."""
-    u = v.view(np.uint32)
-    return (u + (np.uint32(0x7FFF) + ((u >> np.uint32(16)) & np.uint32(1)))) & np.uint32(0xFFFF0000)
-
-
-class KernelUnavailable(Exception):
-    """The quantized kernel is missing here or did not compute what its bound assumes."""
-
-
-class _Approx(NamedTuple):
-    """Approximate dot products of every row with one point, and their error bound.
-
-    ``|x_i . c - values_i| <= w1_i * e1 + w2_i * e2`` for the screen's per-row weights.
-    """
-
-    values: Any  # bfloat16 tensor (N,), or float32 tensors, one per row block
-    e1: float
-    e2: float
 
 
 class Screen:
@@ -103,7 +87,7 @@ class Screen:
         self.precision = precision
         n, d = x.shape
         self._dim = d
-        # Per-row error weights (see _Approx); w2 only for qlinear.
+        # Per-row error weights (see Approx); w2 only for qlinear.
         self._w1 = np.empty(n, dtype=np.float32)
         self._w2: np.ndarray | None = None
         self.kernel = "bf16mm"
@@ -133,7 +117,7 @@ class Screen:
         # Relative slack for float32 rounding: a float32 dot product of length D errs by at
         # most about D u sum|x_j c_j| <= D u (||x||^2 + ||c||^2) / 2, plus a few roundings in
         # the formula and in this test; taken four times over.
-        self._slack = float(4 * (width + 16) * _F32_U)
+        self._slack = float(4 * (width + 16) * F32_U)
         self._sq_norms_low = (sq_norms * np.float32(1.0 - self._slack)).astype(np.float32)
         # Absolute slack for values near float32 underflow (subnormal products, or kernels that
         # flush them to zero): only matters for embeddings of magnitude ~1e-18 and below.
@@ -292,7 +276,7 @@ class Screen:
         hi = max(float(points.max()), 0.0)
         # 8 significant bits keep every (k - zp) * sc (k in 0..127) and 127 * sc / 127 exact
         # in float32; dividing the span by 126 leaves room for rounding the zero point up.
-        sc = _round_up_8bits((hi - lo) / 126.0) if hi > lo else 1.0
+        sc = round_up_8bits((hi - lo) / 126.0) if hi > lo else 1.0
         zp = min(max(math.ceil(-lo / sc), 0), 127)
         d = self._dim
         rows = self._grid_rows[: len(points)]
@@ -334,7 +318,7 @@ class Screen:
                 self._h_t[where] = torch.from_numpy(h).to(self.device)
                 self._g_t[where] = torch.from_numpy(g).to(self.device)
 
-    def approximate(self, points: np.ndarray) -> list[_Approx] | None:
+    def approximate(self, points: np.ndarray) -> list[Approx] | None:
         """Approximate dot products of every row with each of at most ``batch`` points.
 
         None when the points' magnitudes are outside what the kernel's grid handles exactly
@@ -356,14 +340,14 @@ class Screen:
             # with ||c_hat||_1 <= ||c||_1 + sqrt(D) ||c - c_hat||.
             c_hat1 = c1 + math.sqrt(self._dim) * c_err
             return [
-                _Approx(
+                Approx(
                     [part[j] for part in parts],
                     0.5 * c1[j] + 127.0 * self._slack * c_hat1[j],
                     c_err[j],
                 )
                 for j in range(n)
             ]
-        bits = _round_bf16(points)
+        bits = round_bf16(points)
         self._c_bits[:n, : self._dim] = (bits >> np.uint32(16)).astype(np.uint16)
         dc = points - bits.view(np.float32)  # exact in float32
         if self.kernel == "int8pack":
@@ -373,8 +357,8 @@ class Screen:
             #                   + 127 (u + slack) ||c_b||_1)  float32 sum, bfloat16 output
             # with ||c_b||_1 <= (1 + u) ||c||_1 as |c - c_b| <= u |c|.
             dc1 = np.abs(dc).sum(axis=1, dtype=np.float64)
-            e1 = 0.5 * c1 + 127.0 * dc1 + 127.0 * (_BF16_U + self._slack) * (1 + _BF16_U) * c1
-            return [_Approx(out[j], e1[j], 0.0) for j in range(n)]
+            e1 = 0.5 * c1 + 127.0 * dc1 + 127.0 * (BF16_U + self._slack) * (1 + BF16_U) * c1
+            return [Approx(out[j], e1[j], 0.0) for j in range(n)]
         if self._c_dev is not self._c_t:
             self._c_dev.copy_(self._c_t)
         # One pass over the rows for all n points; row j of the result is point j's values,
@@ -387,10 +371,10 @@ class Screen:
         # with ||x - x_b|| <= u ||x_b|| and ||c_b|| <= (1 + u) ||c||.
         c2 = np.sqrt(np.einsum("ij,ij->i", points.astype(np.float64), points))
         dc2 = np.sqrt(np.einsum("ij,ij->i", dc.astype(np.float64), dc))
-        rel = _BF16_U * (1 + _BF16_U) + 2.0 * (_BF16_U + self._slack) * (1 + _BF16_U)
-        return [_Approx(out[j], rel * float(c2[j]) + float(dc2[j]), 0.0) for j in range(n)]
+        rel = BF16_U * (1 + BF16_U) + 2.0 * (BF16_U + self._slack) * (1 + BF16_U)
+        return [Approx(out[j], rel * float(c2[j]) + float(dc2[j]), 0.0) for j in range(n)]
 
-    def _test_form(self, cc: np.float32, approx: _Approx) -> tuple[float, float, float, bool]:
+    def _test_form(self, cc: np.float32, approx: Approx) -> tuple[float, float, float, bool]:
         """The candidate test's threshold, this point's error scales and whether the usual
         form (``approx - g``) applies; raises the reference scales first where needed."""
         e1 = approx.e1 * 1.01 + 1e-30
@@ -404,14 +388,14 @@ class Screen:
         threshold = float(cc) * (1.0 - self._slack) * 0.5 - self._abs_slack
         return threshold, e1, e2, usual
 
-    def _host_parts(self, approx: _Approx) -> tuple[list[tuple[int, int]], list[Any]]:
+    def _host_parts(self, approx: Approx) -> tuple[list[tuple[int, int]], list[Any]]:
         """The approximation's row blocks and their values (one block but for qlinear)."""
         if isinstance(approx.values, list):
             return self._blocks, approx.values
         return [(0, len(self._g))], [approx.values]
 
     def update_rows(
-        self, cc: np.float32, approx: _Approx, c: np.ndarray, x: np.ndarray, sq_norms: np.ndarray
+        self, cc: np.float32, approx: Approx, c: np.ndarray, x: np.ndarray, sq_norms: np.ndarray
     ) -> int | None:
         """The whole screened step in one compiled pass over the rows (``kcenter_fused``):
         every candidate row's float32 distance to ``c`` is recomputed and, where smaller,
@@ -452,7 +436,7 @@ class Screen:
             for start in range(0, len(values), STEP_ROWS)
         )
 
-    def candidates(self, cc: np.float32, approx: _Approx) -> np.ndarray:
+    def candidates(self, cc: np.float32, approx: Approx) -> np.ndarray:
         """Rows whose float32 distance to the point may be below their current nearest one.
 
         The test is ``approx + w1 e1 + w2 e2 - h > threshold`` (with a 1% margin on the
@@ -508,20 +492,3 @@ class Screen:
                 bound += self._w2[rows].astype(np.float64) * a.e2
             if not np.all(np.abs(got - exact[:, j]) <= bound * 1.01 + 1e-30):
                 raise KernelUnavailable(f"the {self.kernel} kernel exceeds its error bound")
-
-
-def torch_index(rows: np.ndarray, device: Any = None) -> Any:
-    """``rows`` as an int64 torch tensor on ``device`` (the CPU when None)."""
-    import torch
-
-    t = torch.from_numpy(np.asarray(rows, dtype=np.int64))
-    return t if device is None else t.to(device)
-
-
-def _round_up_8bits(v: float) -> float:
-    """The smallest float32 with at most 8 significant bits that is >= v (v > 0, finite)."""
-    bits = _round_bf16(np.array([v], dtype=np.float32))
-    r = float(bits.view(np.float32)[0])
-    if r < v:
-        r = float((bits + np.uint32(0x10000)).view(np.float32)[0])
-    return r
