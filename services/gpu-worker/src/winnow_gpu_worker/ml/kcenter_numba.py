@@ -14,8 +14,6 @@ import numba
 import numba.extending
 import numpy as np
 
-from winnow_gpu_worker.ml import kcenter_fused
-
 
 @numba.extending.intrinsic  # type: ignore[misc]
 def _float32_from_bits(typingctx, bits):  # type: ignore[no-untyped-def]  # (numba's signature)
@@ -30,8 +28,15 @@ def _float32_from_bits(typingctx, bits):  # type: ignore[no-untyped-def]  # (num
 
 def value_at(values: np.ndarray, i: int) -> np.float32:
     """``values[i]`` as float32: float32 values as they are, bfloat16 ones given as their
-    uint16 bits (bfloat16 -> float32 is exact: the bits are the float32's upper half)."""
-    raise NotImplementedError  # pragma: no cover - compiled only, see the overload
+    uint16 bits (bfloat16 -> float32 is exact: the bits are the float32's upper half).
+
+    This is the plain Python version (what runs with ``NUMBA_DISABLE_JIT``); compiled code
+    uses the overload below, the same conversion as a register move.
+    """
+    if values.dtype == np.uint16:
+        word = np.array([np.uint32(values[i]) << np.uint32(16)], dtype=np.uint32)
+        return np.float32(word.view(np.float32)[0])
+    return np.float32(values[i])
 
 
 @numba.extending.overload(value_at, inline="always")  # type: ignore[misc]
@@ -52,14 +57,15 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.float32:
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False)  # type: ignore[misc]
-def _candidates(values: np.ndarray, lo: int, g: np.ndarray, threshold: Any, state: Any) -> int:
+def _candidates(
+    values: np.ndarray, lo: int, g: np.ndarray, threshold: Any, mask: np.ndarray, rows: np.ndarray
+) -> int:
     """Rows ``r = lo + i`` with ``values[i] - g[r] > threshold`` (both rounded to float32, as
     torch's ops compute the test) into ``rows``; returns how many.
 
     The test goes to a byte mask first, a loop without branches that the compiler
     vectorises; the mask is then read eight rows at a time (about 1 % of rows are candidates).
     """
-    mask, rows = state[9], state[10]
     n = values.shape[0]
     for i in range(n):
         mask[i] = np.float32(value_at(values, i) - g[lo + i]) > threshold
@@ -70,10 +76,10 @@ def _candidates(values: np.ndarray, lo: int, g: np.ndarray, threshold: Any, stat
         if words[w] != 0:
             for i in range(w * 8, w * 8 + 8):
                 rows[count] = lo + i
-                count += mask[i]
+                count += np.int64(mask[i])
     for i in range(full, n):
         rows[count] = lo + i
-        count += mask[i]
+        count += np.int64(mask[i])
     return count
 
 
@@ -97,8 +103,8 @@ def step(
     of their own, without branches, so that the reads of the (scattered) candidate rows
     overlap; the updates, whose branches the CPU cannot predict, come after.
     """
-    g, h, m, sq_norms, sq_low, w1, w2, e1, e2, _, rows, sq = state
-    count = _candidates(values, lo, g, threshold, state)
+    g, h, m, sq_norms, sq_low, w1, w2, e1, e2, mask, rows, sq = state
+    count = _candidates(values, lo, g, threshold, mask, rows)
     for k in range(count):
         r = rows[k]
         # the reference formula, rounded as kcenter._finish_sq rounds it
@@ -127,7 +133,8 @@ def warm() -> None:
     """Compile (or load from numba's cache) ``step`` for both value types."""
     rows = np.zeros((4, 2), dtype=np.float32)
     values = np.zeros(4, dtype=np.float32)
+    scratch = (np.empty(4, dtype=np.uint8), np.empty(4, dtype=np.int64), values.copy())
     state = (values, values.copy(), values.copy(), values, values, values, values[:0])
-    state = (*state, np.float32(0), np.float32(0), *kcenter_fused.scratch(4))
+    state = (*state, np.float32(0), np.float32(0), *scratch)
     for approx in (values, np.zeros(4, dtype=np.uint16)):
         step(approx, 0, state, rows, rows[0], np.float32(0), np.float32(0))
