@@ -31,7 +31,7 @@ __all__ = ["project", "start", "stop"]
 log = logging.getLogger(__name__)
 
 _process: ProcessPoolExecutor | None = None
-#: Projections computed in the process since it started (for tests and the log).
+#: Projections computed in the projection process so far (the tests read it).
 projections_made = 0
 
 
