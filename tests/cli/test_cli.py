@@ -15,10 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from winnow_cli.main import main
+from winnow_common.embeddings_csv import read_embeddings_csv
 from winnow_common.storage import RunKeys
 from winnow_reporter.analysis import projection_process
 
@@ -109,6 +111,14 @@ def test_legacy_run_in_process_writes_the_lightly_output_folder(
     started: list[bool] = []
     real_start = projection_process.start
     monkeypatch.setattr(projection_process, "start", lambda: started.append(real_start()))
+    prefetched: list[tuple[np.ndarray, dict[str, object]]] = []
+    real_prefetch = projection_process.prefetch
+
+    def prefetch(x: np.ndarray, **kwargs: object) -> bool:
+        prefetched.append((np.array(x), kwargs))
+        return real_prefetch(x, **kwargs)
+
+    monkeypatch.setattr(projection_process, "prefetch", prefetch)
     out = tmp_path / "out"
     argv = [
         f"input_dir={input_dir}",
@@ -122,6 +132,12 @@ def test_legacy_run_in_process_writes_the_lightly_output_folder(
     _check_output(out)
     # the run forked its projection process where that is safe, and ended it
     assert len(started) == 1 and projection_process._process is None
+    # the report's projection was started on the run's embeddings, with the report's arguments
+    # (so that the report takes it), as soon as EMBEDDING had them
+    _, rows, _ = read_embeddings_csv((out / KEYS.embeddings_csv).read_bytes())
+    assert len(prefetched) == 1
+    np.testing.assert_array_equal(prefetched[0][0], rows)
+    assert prefetched[0][1] == {"max_points": 2000, "seed": 0, "umap_neighbors": (5, 15, 50)}
     config = json.loads((out / KEYS.config).read_text())
     assert config["selection"]["proportionSamples"] == 0.3
     captured = capsys.readouterr()

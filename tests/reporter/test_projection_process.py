@@ -60,6 +60,38 @@ print(json.dumps({
 )
 
 
+_PREFETCHED = (
+    _SETUP
+    + """
+submitted = []
+real_submit = projection_process._process.submit
+def submit(fn, *args, **kwargs):
+    submitted.append(fn.__name__)
+    return real_submit(fn, *args, **kwargs)
+projection_process._process.submit = submit
+# as the run hands over its embeddings: float32, then read back from the CSV as equal values
+assert embedding.prefetch_2d(x.astype(np.float32), max_points=200, seed=2)
+taken = embedding.project_2d(x.astype(np.float32).astype(np.float64), max_points=200, seed=2)
+after_equal = list(submitted)
+# other inputs than those prefetched: a projection of their own, never the prefetched one
+assert embedding.prefetch_2d(x.astype(np.float32), max_points=200, seed=2)
+other = embedding.project_2d(x[:200].astype(np.float32), max_points=200, seed=2)
+after_other = list(submitted)
+projection_process.stop()
+here = embedding.project_2d(x.astype(np.float32), max_points=200, seed=2)
+here_other = embedding.project_2d(x[:200].astype(np.float32), max_points=200, seed=2)
+print(json.dumps({
+    "after_equal": after_equal,
+    "after_other": after_other,
+    "taken_equal": {k: bool(np.array_equal(taken.umap[k], here.umap[k])) for k in here.umap},
+    "other_equal": {k: bool(np.array_equal(other.umap[k], here_other.umap[k]))
+                    for k in here_other.umap},
+    "other_indices": bool(np.array_equal(other.indices, here_other.indices)),
+}))
+"""
+)
+
+
 def _run(code: str) -> dict[str, object]:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -80,3 +112,14 @@ def test_projections_from_the_process_equal_those_computed_here() -> None:
 def test_a_killed_projection_process_leaves_the_projection_to_the_caller() -> None:
     result = _run(_KILLED)
     assert result == {"made": 0, "stopped": True, "keys": [5, 15, 50]}
+
+
+def test_a_prefetched_projection_is_taken_only_for_equal_inputs() -> None:
+    result = _run(_PREFETCHED)
+    # equal values: the prefetched projection is the report's, nothing is submitted again
+    assert result["after_equal"] == ["project_2d"]
+    assert result["taken_equal"] == {"5": True, "15": True, "50": True}
+    # other values: their own projection, equal to one computed here
+    assert result["after_other"] == ["project_2d", "project_2d", "project_2d"]
+    assert result["other_equal"] == {"5": True, "15": True, "50": True}
+    assert result["other_indices"] is True

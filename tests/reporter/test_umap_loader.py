@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from winnow_reporter.analysis.umap_loader import load_umap
 
@@ -81,3 +82,31 @@ def test_project_2d_layouts_equal_plain_umap_fits() -> None:
     indices, dists = small_data_knn(xs, 5)
     assert np.array_equal(indices[:, 0], np.arange(len(xs))) and np.all(dists[:, 0] == 0)
     assert np.all(np.diff(dists, axis=1) >= 0)
+
+
+def _knn_cases() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(3)
+    clusters = np.concatenate(
+        [rng.normal(size=(150, 40)) + 6.0 * rng.normal(size=40) for _ in range(4)]
+    )
+    lattice = rng.integers(0, 3, size=(400, 6)).astype(np.float64)  # many equal distances
+    return {
+        "clusters with exact copies": np.concatenate([clusters, clusters[:60], clusters[10:20]]),
+        "lattice (ties)": lattice,
+        "far from the origin": 1e3 + 50.0 * rng.normal(size=(300, 24)),
+        "unit rows": clusters / np.linalg.norm(clusters, axis=1, keepdims=True),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_knn_cases()))
+def test_the_screened_neighbour_table_equals_the_all_pairs_one(case: str) -> None:
+    """Screening by a matrix product measures fewer pairs but keeps every index and distance,
+    ties (equal distances, copies) in index order as umap's stable sort has them."""
+    from winnow_reporter.analysis.umap_loader import _all_pairs_knn, small_data_knn
+
+    xs = _knn_cases()[case]
+    for k in (1, 7, 50):
+        indices, dists = small_data_knn(xs, k)
+        want_indices, want_dists = _all_pairs_knn(np.ascontiguousarray(xs, dtype=np.float32), k)
+        np.testing.assert_array_equal(indices, want_indices)
+        np.testing.assert_array_equal(dists, want_dists)

@@ -103,6 +103,8 @@ def _run(
         from winnow_cli.report import print_summary, render_standalone_report
         from winnow_gpu_worker.memlog import MemoryLog, compose
         from winnow_gpu_worker.pipeline import run_pipeline
+        from winnow_gpu_worker.stages.hooks import PipelineHooks
+        from winnow_reporter.render import prefetch_projections
     except ImportError as exc:
         raise WinnowError(f"cannot load the worker: {exc}") from exc
     exclude = None
@@ -132,6 +134,9 @@ def _run(
                 cli_settings(config),
                 on_state_and_memory,
                 output_store=output,
+                # the report's projections start in the projection process as soon as the
+                # embeddings exist, while the run selects and saves
+                hooks=PipelineHooks(embeddings_ready=prefetch_projections),
             )
         finally:
             memlog.stop("END")

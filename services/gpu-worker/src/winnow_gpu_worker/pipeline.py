@@ -201,12 +201,25 @@ def run_pipeline(
     try:
         for stage in STAGES:
             run_stage(work, stage)
+            if stage.name == "embedding":
+                _tell_embeddings(work)
     finally:
         if work.video_cache is not None:
             work.video_cache.close()
     if work.result.resumed:
         log.info("resumed from earlier attempts: %s", "; ".join(work.result.resumed))
     return work.result
+
+
+def _tell_embeddings(work: RunWork) -> None:
+    """Hand the run's embeddings to the host's ``embeddings_ready`` hook, if it has one."""
+    ready = work.hooks.embeddings_ready
+    if ready is None:
+        return
+    try:
+        ready(work.result.embeddings)
+    except Exception:  # the host's extra (an early start of report work) never fails the run
+        log.warning("the embeddings_ready hook failed", exc_info=True)
 
 
 def run_embedding_shard(

@@ -10,6 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from winnow_common.config import reporter_settings
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RunKeys
@@ -24,8 +26,9 @@ from winnow_reporter.report import (
     summary_of,
     thumbnails_for,
 )
+from winnow_reporter.report.analysis_sections import prefetch_scatter
 
-__all__ = ["config_summary", "render_report"]
+__all__ = ["config_summary", "prefetch_projections", "render_report"]
 
 
 def config_summary(cfg: WorkerConfigV4) -> dict[str, Any]:
@@ -58,6 +61,16 @@ def config_summary(cfg: WorkerConfigV4) -> dict[str, Any]:
     if docker.dump_dataset:
         summary["dump dataset"] = "on"
     return {k: v for k, v in summary.items() if v is not None}
+
+
+def prefetch_projections(embeddings: np.ndarray) -> bool:
+    """Start the report's 2-D projections of a run's embeddings before the report is built.
+
+    Where a standalone run has its projection process (:mod:`.analysis.projection_process`),
+    they are computed there while the run selects and saves; ``render_report`` takes the
+    result when its embeddings are these. False (nothing started) anywhere else.
+    """
+    return prefetch_scatter(embeddings, reporter_settings())
 
 
 def render_report(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from winnow_common.errors import PipelineError
 
 
@@ -27,6 +29,9 @@ class PipelineHooks:
 
     checkpoint_of_run: Callable[[str], bytes] | None = None
     query_set: Callable[[str, str], QuerySet] | None = None
+    #: Told the run's embeddings once EMBEDDING has them (the CLI starts the report's 2-D
+    #: projections then, while the run selects and saves).
+    embeddings_ready: Callable[[np.ndarray], None] | None = None
 
     def run_checkpoint(self, run_id: str) -> bytes:
         """The CHECKPOINT artifact of an earlier run (``checkpoint_run_id``)."""

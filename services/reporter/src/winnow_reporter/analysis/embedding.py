@@ -388,6 +388,18 @@ def _add_umap_views(
         projection.umap[k] = emb
 
 
+def prefetch_2d(
+    x: np.ndarray, *, max_points: int, seed: int, umap_neighbors: Sequence[int] = (5, 15, 50)
+) -> bool:
+    """Start ``project_2d(x, ...)`` in the projection process of a standalone run, if there is
+    one (False where not): the report's ``project_2d`` on equal inputs then takes its result."""
+    from winnow_reporter.analysis import projection_process
+
+    return projection_process.prefetch(
+        x, max_points=max_points, seed=seed, umap_neighbors=tuple(umap_neighbors)
+    )
+
+
 def project_2d(
     x: np.ndarray,
     *,

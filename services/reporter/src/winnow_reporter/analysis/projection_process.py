@@ -6,6 +6,8 @@ importing torch on one core while the other one is idle. :func:`start`, called t
 process that imports umap-learn on that idle core; the report's :func:`project_2d
 <winnow_reporter.analysis.embedding.project_2d>` later computes its projections there (the
 same function on the same inputs, so the same numbers) and no longer waits for the import.
+:func:`prefetch` starts a projection as soon as the run has its embeddings; the report's
+:func:`project` with equal inputs then takes that result instead of starting over.
 
 Forked before any thread starts, it dies with the process that forked it
 (:mod:`winnow_common.child_processes`). When it is missing or fails, the projections are
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 import logging
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from winnow_common.child_processes import fork_pool, usable_cpus
 from winnow_reporter import forking
@@ -26,13 +30,15 @@ from winnow_reporter import forking
 if TYPE_CHECKING:
     from winnow_reporter.analysis.embedding import Projection
 
-__all__ = ["project", "start", "stop"]
+__all__ = ["prefetch", "project", "start", "stop"]
 
 log = logging.getLogger(__name__)
 
 _process: ProcessPoolExecutor | None = None
 #: Projections computed in the projection process so far (the tests read it).
 projections_made = 0
+#: The projection started by :func:`prefetch`: its inputs (a copy) and its future.
+_prefetched: tuple[np.ndarray, dict[str, Any], Future[Projection]] | None = None
 
 
 def start() -> bool:
@@ -68,6 +74,40 @@ def _import_umap() -> None:
     load_umap()
 
 
+def prefetch(x: np.ndarray, **kwargs: Any) -> bool:
+    """Start ``project_2d(x, **kwargs)`` in the projection process now; False when there is none.
+
+    A later :func:`project` with equal inputs (the same values and keyword arguments) takes
+    this result; any other call starts its own projection, so a prefetch can make a report
+    sooner but never different.
+    """
+    global _prefetched
+    if _process is None:
+        return False
+    from winnow_reporter.analysis.embedding import project_2d
+
+    # A copy: the caller may change its array while the submission is still being sent.
+    inputs = np.array(x, copy=True)
+    _prefetched = (inputs, dict(kwargs), _process.submit(project_2d, inputs, **kwargs))
+    return True
+
+
+def _take_prefetched(x: Any, kwargs: dict[str, Any]) -> Future[Projection] | None:
+    """The prefetched projection's future if it was started on these inputs (it is taken)."""
+    global _prefetched
+    taken, _prefetched = _prefetched, None
+    if taken is None:
+        return None
+    if taken[1] != kwargs:
+        taken[2].cancel()
+        return None
+    inputs, _, future = taken
+    if np.array_equal(inputs, np.asarray(x)):
+        return future
+    future.cancel()  # not started yet: the process takes the caller's projection sooner
+    return None
+
+
 def project(x: Any, **kwargs: Any) -> Projection | None:
     """``project_2d(x, **kwargs)`` computed in the projection process; None when there is
     none, or it died (then it is gone, and the caller computes the projection itself)."""
@@ -77,7 +117,8 @@ def project(x: Any, **kwargs: Any) -> Projection | None:
     from winnow_reporter.analysis.embedding import project_2d
 
     try:
-        projection = _process.submit(project_2d, x, **kwargs).result()
+        future = _take_prefetched(x, kwargs) or _process.submit(project_2d, x, **kwargs)
+        projection = future.result()
     except BrokenProcessPool as exc:
         log.warning("the projection process failed (%r); projecting in this process", exc)
         stop()
@@ -88,7 +129,8 @@ def project(x: Any, **kwargs: Any) -> Projection | None:
 
 def stop() -> None:
     """End the projection process (if any); later projections run in the calling process."""
-    global _process
+    global _process, _prefetched
+    _prefetched = None
     if _process is not None:
         process, _process = _process, None
         process.shutdown(wait=True, cancel_futures=True)

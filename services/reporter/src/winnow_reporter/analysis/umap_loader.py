@@ -100,8 +100,11 @@ def small_data_knn(xs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest neighbours (each point first, itself) of fewer than :data:`SMALL_DATA`
     rows, as ``umap.UMAP(metric="euclidean").fit`` finds them for small data.
 
-    The same steps on the same numbers: the rows as float32 (``fit`` converts them), umap's
-    numba ``euclidean`` over all pairs (in parallel), umap's ``fast_knn_indices``. Passed to
+    The same numbers as ``fit``'s steps: the rows as float32 (``fit`` converts them), umap's
+    numba ``euclidean`` between them, and the first ``k`` of umap's ``fast_knn_indices`` (a
+    stable sort of each row of the distance matrix: ties in index order). Instead of all
+    ``n * n`` distances, one matrix product screens them (:func:`_screened_knn`); only the
+    candidates it cannot rule out are measured by ``euclidean``. Passed to
     ``umap.UMAP(precomputed_knn=...)``, the fit gives bit for bit the layout it gives without
     (``tests/reporter/test_umap_loader.py``). The first ``j`` columns are the ``j`` nearest.
     """
@@ -109,7 +112,60 @@ def small_data_knn(xs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"small_data_knn is for fewer than {SMALL_DATA} points, got {len(xs)}")
     load_umap()
     data = np.ascontiguousarray(xs, dtype=np.float32)
+    if not np.all(np.isfinite(data)):
+        return _all_pairs_knn(data, k)
+    squares = np.einsum("ij,ij->i", data, data)
+    approx = squares[:, None] + squares[None, :]
+    approx -= 2.0 * (data @ data.T)
+    return _screened_knn(data, approx, k, screen_margin(data.shape[1], float(squares.max())))
+
+
+def _all_pairs_knn(data: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``small_data_knn`` from every pairwise distance (``fit``'s own steps, one by one)."""
     dmat = _pairwise_euclidean(data)
     indices = fast_knn_indices(dmat, k)
     dists = dmat[np.arange(len(data))[:, None], indices]
+    return indices, dists
+
+
+def screen_margin(dim: int, max_square: float) -> float:
+    """How far below a squared distance its float32 matrix-product estimate may lie, doubled.
+
+    ``|a|^2 + |b|^2 - 2 a.b`` in float32 is off by at most about ``4 * dim * eps * max|x|^2``
+    (each dot product by ``dim * eps/2`` of ``|a||b|``, the sums by a few ``eps``); umap's own
+    float32 ``euclidean`` by far less. Twice that keeps every true neighbour a candidate and
+    every ruled-out point strictly farther than the ``k``-th neighbour.
+    """
+    return 8.0 * (dim + 2) * float(np.finfo(np.float32).eps) * max_square
+
+
+@numba.njit(parallel=True)
+def _screened_knn(
+    data: np.ndarray, approx: np.ndarray, k: int, margin: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` nearest by umap's ``euclidean``, among the points whose estimated
+    squared distance ``approx`` is within ``margin`` of the row's ``k``-th smallest estimate.
+
+    Those candidates hold every point that can be among the ``k`` nearest (``screen_margin``)
+    and every point tied with one; ordered by (distance, index), their first ``k`` are the first
+    ``k`` of the stable sort of the whole row, which is what ``fast_knn_indices`` returns. A
+    point's distance to itself is 0, as in ``_pairwise_euclidean``.
+    """
+    n = data.shape[0]
+    indices = np.empty((n, k), dtype=np.int32)
+    dists = np.empty((n, k))
+    for i in numba.prange(n):
+        row = approx[i]
+        limit = np.partition(row, k - 1)[k - 1] + margin
+        candidates = np.nonzero(row <= limit)[0]
+        measured = np.zeros(len(candidates))
+        for c in range(len(candidates)):
+            j = candidates[c]
+            if j != i:
+                measured[c] = euclidean(data[i], data[j])
+        # candidates are in index order, and a stable sort keeps ties in that order
+        order = np.argsort(measured, kind="mergesort")
+        for c in range(k):
+            indices[i, c] = candidates[order[c]]
+            dists[i, c] = measured[order[c]]
     return indices, dists

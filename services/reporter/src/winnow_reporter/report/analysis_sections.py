@@ -19,6 +19,7 @@ from winnow_reporter.analysis.embedding import (
     cover_distances,
     example_pairs,
     nearest_neighbor_distances,
+    prefetch_2d,
     project_2d,
 )
 from winnow_reporter.report.model import (
@@ -123,12 +124,21 @@ def _cover_with_pool(
     )
 
 
+def prefetch_scatter(embeddings: np.ndarray, settings: ReporterSettings) -> bool:
+    """Start the scatter plots' projection of a run's embeddings now, where a standalone run
+    has its projection process (False where not); the report later takes the result."""
+    return prefetch_2d(embeddings, **_scatter_projection(settings))
+
+
+def _scatter_projection(settings: ReporterSettings) -> dict[str, int]:
+    """The scatter plots' ``project_2d`` arguments besides the embeddings."""
+    return {"max_points": settings.scatter_points, "seed": settings.random_seed}
+
+
 def _scatter(
     outputs: RunOutputs, sets: Sets, settings: ReporterSettings, notes: list[str]
 ) -> ScatterPlotData:
-    projection = project_2d(
-        outputs.embeddings, max_points=settings.scatter_points, seed=settings.random_seed
-    )
+    projection = project_2d(outputs.embeddings, **_scatter_projection(settings))
     notes.extend(projection.notes)
     selected = np.zeros(len(outputs.filenames), dtype=bool)
     selected[sets.selected] = True
