@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 FOLD_TOLERANCE = 1e-4
 
 
-class _AfterNorm(nn.Module):
+class AfterNorm(nn.Module):
     """What a ``BatchNormAct2d`` does after its normalisation: dropout, then the activation."""
 
     def __init__(self, drop: nn.Module, act: nn.Module) -> None:
@@ -52,7 +52,7 @@ def _replacement(bn: nn.Module) -> nn.Module | None:
         and isinstance(drop, nn.Module)
         and isinstance(act, nn.Module)
     ):
-        return _AfterNorm(drop, act)
+        return AfterNorm(drop, act)
     return None
 
 

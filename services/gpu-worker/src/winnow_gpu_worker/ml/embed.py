@@ -354,9 +354,14 @@ def inference_model(model: torch.nn.Module, probe_size: int = 64) -> torch.nn.Mo
     probe = torch.randn(2, 3, probe_size, probe_size, generator=generator)
     if param is not None:
         probe = probe.to(param.device)
-    folded = fold_batchnorms(model, probe.contiguous(memory_format=torch.channels_last))
+    probe = probe.contiguous(memory_format=torch.channels_last)
+    folded = fold_batchnorms(model, probe)
     if folded is not None:
         model = folded
+        if probe.device.type == "cpu":
+            from winnow_gpu_worker.ml.conv_fusion import fuse_conv_activations
+
+            model = fuse_conv_activations(model, probe) or model
         if not _has_batchnorm(model):
             return model
     from torch.fx.experimental.optimization import fuse

@@ -7,14 +7,15 @@ The selection config refers to these values as ``lightly.<key>`` (for example
 prefix.
 
 :func:`compute_image_metadata` runs on every image during the corruptness-check pass, so it is
-built for speed (about 4 ms for a decoded 640x480 RGB image on one slow VM core):
+built for speed (under 1 ms for a decoded 640x480 RGB image on one VM core):
 
 * Per-channel statistics (``mean``, ``std``, ``sumOfValues``, ``sumOfSquares``), ``luminance``
   and ``snr`` are **exact full-resolution** values computed from Pillow's 256-bin histograms
-  (one C pass over the pixels); no float copy of the image is ever made.
+  (one C pass over the pixels); no float copy of the full-size image is ever made.
 * ``uniformRowRatio`` follows the Lightly Worker algorithm, which itself resizes to a maximum
   height of 400 px; ``sharpness`` reuses the same resized greyscale copy and the same
-  Laplacian response, so it is measured at (at most) that resolution.
+  Laplacian response, so it is measured at (at most) that resolution. The resize and the
+  Laplacian are one compiled pass each (:mod:`.metadata_numba`).
 
 Statistics are computed on 8-bit values: every mode is converted with Pillow's
 ``convert("RGB")`` / ``convert("L")`` (alpha is dropped without compositing), except single-band
@@ -31,6 +32,7 @@ import numpy as np
 from PIL import Image
 
 from winnow_gpu_worker.ml.images import strict_truncation
+from winnow_gpu_worker.ml.metadata_numba import laplacian_stats, resized
 
 #: Value of one metadata entry: a scalar or a 3-vector (``mean``, ``std``, ``shape``, ...).
 MetadataValue = float | int | list[float] | list[int]
@@ -74,8 +76,9 @@ _LINEAR = np.where(_SRGB <= 0.04045, _SRGB / 12.92, ((_SRGB + 0.055) / 1.055) **
 # Rec. 709 / sRGB luminance weights of the linear R, G, B components.
 _LUMA_WEIGHTS = (0.2126, 0.7152, 0.0722)
 # A pixel is uniform if |Laplacian| < 5/255 on a [0, 1] image, i.e. < 5 on the 0..255 scale
-# used here (exact for unresized 8-bit images, where the response is an integer).
-_THRESHOLD_255 = UNIFORM_PIXEL_LAPLACE_THRESHOLD * 255.0
+# used here (exact for unresized 8-bit images, where the response is an integer); compared in
+# float32, as the response is.
+_THRESHOLD_255 = np.float32(UNIFORM_PIXEL_LAPLACE_THRESHOLD * 255.0)
 
 
 def compute_image_metadata(
@@ -179,7 +182,7 @@ def _compute(size_in_bytes: int, image: Image.Image) -> dict[str, MetadataValue]
         mean = std = np.zeros(3)
         luminance = snr = 0.0
 
-    ratio, sharp = _row_uniformity_and_sharpness(grey)
+    ratio, sharp = row_uniformity_and_sharpness(np.asarray(grey))
     return {
         "sharpness": sharp,
         "luminance": min(max(luminance, 0.0), 100.0),
@@ -207,34 +210,32 @@ def uniform_row_ratio(image: Image.Image) -> float:
     ``uniformRowRatio <= 0.025``.
     """
     grey = image if image.mode == "L" else image.convert("L")
-    return _row_uniformity_and_sharpness(grey)[0]
+    return row_uniformity_and_sharpness(np.asarray(grey))[0]
 
 
-def _row_uniformity_and_sharpness(grey: Image.Image) -> tuple[float, float]:
-    width, height = grey.size
+def row_uniformity_and_sharpness(grey: np.ndarray) -> tuple[float, float]:
+    """``uniformRowRatio`` and ``sharpness`` of a greyscale image (uint8, 2-D).
+
+    Both are measured on the copy resized to at most :data:`RESIZE_MAX_HEIGHT` rows, from one
+    Laplacian response (:func:`~winnow_gpu_worker.ml.metadata_numba.laplacian_stats`).
+    """
+    height, width = grey.shape
     if width < 3 or height < 3:
         return 0.0, 0.0
-    pixels = np.asarray(grey)
     shrink = RESIZE_MAX_HEIGHT / height
     if shrink < 1:
         target_h = int(height * shrink)
         target_w = max(3, int(width * shrink))
-        values = _resize_bilinear(pixels, target_h, target_w)
+        values = resized(grey, *_source_coords(height, target_h), *_source_coords(width, target_w))
     else:
-        values = pixels.astype(np.float32)
-    response = _laplacian(values)
-    flat = response.ravel()
-    n = flat.size
-    mean = float(flat.sum(dtype=np.float64)) / n
-    np.abs(response, out=response)
-    sum_sq = float(np.dot(flat, flat))
-    sharpness = max(sum_sq / n - mean * mean, 0.0)
-    uniform_counts = np.count_nonzero(response < _THRESHOLD_255, axis=1)
-    # Same float32 arithmetic as the reference (a float32 row mean compared with 0.97).
-    row_ratio = uniform_counts.astype(np.float32) / np.float32(response.shape[1])
-    uniform_rows = np.count_nonzero(row_ratio > np.float32(UNIFORM_ROW_PIXEL_RATIO))
-    ratio = float(uniform_rows) / len(row_ratio)
-    return ratio, sharpness
+        values = grey.astype(np.float32)
+    uniform_rows, rows, total, squares = laplacian_stats(
+        values, _THRESHOLD_255, np.float32(UNIFORM_ROW_PIXEL_RATIO)
+    )
+    n = rows * (values.shape[1] - 2)
+    mean = total / n
+    sharpness = max(squares / n - mean * mean, 0.0)
+    return float(uniform_rows) / rows, float(sharpness)
 
 
 def _source_coords(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,41 +247,6 @@ def _source_coords(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray,
     hi = np.minimum(lo + 1, in_size - 1)
     frac = (src - lo).astype(np.float32)
     return lo, hi, frac
-
-
-def _resize_bilinear(pixels: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
-    """Resize a 2-D uint8 array like ``torch.nn.functional.interpolate`` (bilinear, no AA).
-
-    Returns float32 values on the 0..255 scale. Works in place on as few temporaries as
-    possible: at these sizes every extra full-image pass costs a noticeable fraction of a ms.
-    """
-    in_h, in_w = pixels.shape
-    y0, y1, fy = _source_coords(in_h, out_h)
-    x0, x1, fx = _source_coords(in_w, out_w)
-    rows = pixels[y0].astype(np.float32)
-    delta = pixels[y1].astype(np.float32)
-    delta -= rows
-    delta *= fy[:, None]
-    rows += delta
-    out: np.ndarray = rows[:, x0]
-    right = rows[:, x1]
-    right -= out
-    right *= fx
-    out += right
-    return out
-
-
-def _laplacian(values: np.ndarray) -> np.ndarray:
-    """Valid-region response of ``[[-1,-1,-1],[-1,8,-1],[-1,-1,-1]]`` = 9 * centre - 3x3 sum."""
-    h, w = values.shape
-    # 3x3 box sum as a separable sum of shifted slices.
-    cols = values[:, :-2] + values[:, 1:-1]
-    cols += values[:, 2:]
-    box = cols[:-2] + cols[1:-1]
-    box += cols[2:]
-    out: np.ndarray = values[1 : h - 1, 1 : w - 1] * np.float32(9.0)
-    out -= box
-    return out
 
 
 def lightly_metadata_values(
