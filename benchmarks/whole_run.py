@@ -327,9 +327,12 @@ _MODEL_SCRIPT = """
 import sys, time, torch
 from winnow_gpu_worker.ml.embed import build_backbone, cpu_supports_bf16
 try:
-    from winnow_gpu_worker.ml.embed import inference_model
-except ImportError:  # a checkout before BatchNorm folding
-    inference_model = lambda m, size=64: m
+    from winnow_gpu_worker.ml.inference_copy import inference_model
+except ImportError:
+    try:
+        from winnow_gpu_worker.ml.embed import inference_model
+    except ImportError:  # a checkout before BatchNorm folding
+        inference_model = lambda m, size=64: m
 try:  # the default model since issue 16
     from winnow_gpu_worker.ml.pretrained import PRETRAINED_INPUT_SIZE, load_pretrained
     model, size, name = load_pretrained(), PRETRAINED_INPUT_SIZE, "EfficientNet-Lite0"

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from winnow_gpu_worker.ml.batchnorm_fold import fold_batchnorms
-from winnow_gpu_worker.ml.embed import inference_model
+from winnow_gpu_worker.ml.inference_copy import inference_model
 
 
 def _randomise_statistics(model: nn.Module) -> nn.Module:

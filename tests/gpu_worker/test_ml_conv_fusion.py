@@ -10,7 +10,7 @@ from torch import nn
 
 from winnow_gpu_worker.ml.batchnorm_fold import fold_batchnorms
 from winnow_gpu_worker.ml.conv_fusion import FusedConvAct, fuse_conv_activations, pad_border
-from winnow_gpu_worker.ml.embed import inference_model
+from winnow_gpu_worker.ml.inference_copy import inference_model
 from winnow_gpu_worker.ml.pixels import model_pixels, normalise_pixels
 
 pytestmark = pytest.mark.skipif(

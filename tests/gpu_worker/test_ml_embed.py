@@ -23,9 +23,9 @@ from winnow_gpu_worker.ml.embed import (
     build_backbone,
     cpu_supports_bf16,
     embed_images,
-    inference_model,
     l2_normalize,
 )
+from winnow_gpu_worker.ml.inference_copy import inference_model
 from winnow_gpu_worker.ml.pixels import image_file_pixels, normalise_pixels, prepared_batches
 
 

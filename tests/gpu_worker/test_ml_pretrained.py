@@ -14,9 +14,9 @@ from skimage import data as skdata
 from winnow_gpu_worker.ml.embed import (
     CALIBRATION_MIN_COSINE,
     _min_cosine,
-    inference_model,
     rgb_to_array,
 )
+from winnow_gpu_worker.ml.inference_copy import inference_model
 from winnow_gpu_worker.ml.pretrained import (
     PRETRAINED_DIM,
     PRETRAINED_INPUT_SIZE,

@@ -24,6 +24,7 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset
 
 from winnow_common.errors import StorageUnavailable
 from winnow_gpu_worker.ml.images import decode_failure
+from winnow_gpu_worker.ml.inference_copy import inference_copy
 from winnow_gpu_worker.ml.pixels import (
     Batch,
     image_file_pixels,
@@ -302,7 +303,7 @@ def embed_dataset(
     probe_size = input_size or int(getattr(dataset, "input_size", 64))
     on_device = model.to(dev).to(memory_format=torch.channels_last).eval()
     run = _ModelRun(
-        model=inference_model(on_device, probe_size).to(memory_format=torch.channels_last),
+        model=inference_copy(on_device, probe_size).to(memory_format=torch.channels_last),
         dev=dev,
         chosen=candidate,
         calibrate=precision == "auto" and candidate != "fp32",
@@ -327,50 +328,6 @@ def embed_dataset(
         precision=run.chosen,
         calibration_min_cosine=run.calibration,
     )
-
-
-def _has_batchnorm(model: torch.nn.Module) -> bool:
-    return any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
-
-
-def inference_model(model: torch.nn.Module, probe_size: int = 64) -> torch.nn.Module:
-    """``model`` (in eval mode) with every BatchNorm folded into the convolution before it.
-
-    In eval mode a BatchNorm is an affine map of the convolution's output, so it can be folded
-    into the convolution's weights and bias: the same function up to float32 rounding (relative
-    difference about 1e-7), one pass over each activation fewer (about a tenth of resnet-18's
-    time on a CPU, more than a quarter of EfficientNet-Lite0's). Adjacent (convolution,
-    BatchNorm) modules are folded first, timm's ``BatchNormAct2d`` included
-    (``batchnorm_fold``, checked on a random ``probe_size`` batch); what is left goes through
-    ``torch.fx``'s ``fuse``. Returns a folded copy (the caller's model is left as it is), or
-    ``model`` itself when nothing can be folded.
-    """
-    if model.training or not _has_batchnorm(model):
-        return model
-    from winnow_gpu_worker.ml.batchnorm_fold import fold_batchnorms
-
-    param = next(model.parameters(), None)
-    generator = torch.Generator().manual_seed(0)
-    probe = torch.randn(2, 3, probe_size, probe_size, generator=generator)
-    if param is not None:
-        probe = probe.to(param.device)
-    probe = probe.contiguous(memory_format=torch.channels_last)
-    folded = fold_batchnorms(model, probe)
-    if folded is not None:
-        model = folded
-        if probe.device.type == "cpu":
-            from winnow_gpu_worker.ml.conv_fusion import fuse_conv_activations
-
-            model = fuse_conv_activations(model, probe) or model
-        if not _has_batchnorm(model):
-            return model
-    from torch.fx.experimental.optimization import fuse
-
-    try:
-        return fuse(model, inplace=False)
-    except Exception as exc:  # a model fx cannot trace runs as it is
-        logger.debug("BatchNorm not folded (%s): %s", type(model).__name__, exc)
-        return model
 
 
 def _loader(
