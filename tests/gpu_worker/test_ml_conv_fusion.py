@@ -32,10 +32,11 @@ def test_the_border_padding_equals_f_pad(pads: tuple[int, int, int, int]) -> Non
     assert got.is_contiguous(memory_format=torch.channels_last)
 
 
-def _same_conv(channels: int, kernel: int, stride: int, groups: int) -> nn.Conv2d:
+def _same_conv(channels: int, kernel: int, stride: int, groups: int, out: int = 0) -> nn.Conv2d:
     from timm.layers.conv2d_same import Conv2dSame
 
-    return Conv2dSame(channels, channels, kernel, stride=stride, groups=groups, bias=True)
+    out = out or channels
+    return Conv2dSame(channels, out, kernel, stride=stride, groups=groups, bias=True)
 
 
 _CONVS = {
@@ -44,21 +45,24 @@ _CONVS = {
     "3x3 depthwise, same, stride 2": lambda: _same_conv(16, 3, 2, 16),
     "5x5 depthwise, same, stride 2": lambda: _same_conv(16, 5, 2, 16),
     "3x3 full, same, stride 2": lambda: _same_conv(16, 3, 2, 1),
+    # few input channels (a stem): padded by copying the input, not by assembling the output
+    "stem 3 -> 32, same, stride 2": lambda: _same_conv(3, 3, 2, 1, out=32),
 }
 
 
 @pytest.mark.parametrize("conv_name", sorted(_CONVS))
 @pytest.mark.parametrize("act", [nn.ReLU6(), nn.ReLU(), nn.Identity()], ids=type)
-@pytest.mark.parametrize("side", [17, 32])
+# odd sides: TF's "same" padding is symmetric; even ones: one more row/column after
+@pytest.mark.parametrize("size", [(17, 17), (32, 32), (32, 17), (17, 30)], ids=str)
 @pytest.mark.parametrize("bf16", [False, True], ids=["float32", "bf16 autocast"])
 def test_a_fused_convolution_equals_the_convolution_then_its_activation(
-    conv_name: str, act: nn.Module, side: int, bf16: bool
+    conv_name: str, act: nn.Module, size: tuple[int, int], bf16: bool
 ) -> None:
-    torch.manual_seed(side)
+    torch.manual_seed(sum(size))
     conv = _CONVS[conv_name]().eval()
     with torch.no_grad():
         conv.bias.normal_(0.0, 2.0)  # type: ignore[union-attr]  # values beyond ReLU6's 6
-    x = _channels_last(3.0 * torch.randn(3, 16, side, side))
+    x = _channels_last(3.0 * torch.randn(3, conv.in_channels, *size))
     fused = FusedConvAct(conv, act)
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         want, got = act(conv(x)), fused(x)

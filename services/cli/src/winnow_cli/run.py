@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,10 @@ from winnow_common.storage import LocalStore, RunKeys
 
 if TYPE_CHECKING:
     from winnow_gpu_worker.pipeline import PipelineResult
+
+
+# The stages that run while the model code is still being imported in the background.
+_BEFORE_THE_MODEL = frozenset({RunState.LOADING_DATASET, RunState.CHECKING_CORRUPTNESS})
 
 
 def _cpus() -> int:
@@ -99,10 +104,13 @@ def _run(
     shared_dir: Path,
 ) -> PipelineResult:
     try:
-        # Imported here so that --help and command line errors answer without loading torch.
+        # Imported here so that --help and command line errors answer without loading the
+        # worker; the pipeline itself imports without torch (see background_imports).
         from winnow_cli.report import print_summary, render_standalone_report
+        from winnow_gpu_worker.background_imports import model_imports_in_background
         from winnow_gpu_worker.memlog import MemoryLog, compose
         from winnow_gpu_worker.pipeline import run_pipeline
+        from winnow_gpu_worker.stages.checks import inspectors_forked_now
         from winnow_gpu_worker.stages.hooks import PipelineHooks
         from winnow_reporter.render import prefetch_projections
     except ImportError as exc:
@@ -117,10 +125,18 @@ def _run(
     # memlog.txt: the process's memory per stage, as a server run's MEMLOG artifact.
     memlog = MemoryLog(f"1: winnow-worker, pid {os.getpid()}")
     memlog.set_sink(lambda text: output.write(keys.memlog, compose(None, 1, text).encode()))
-    with log_to(console), progress_bars(console) as progress:
+    with ExitStack() as stack:
+        # The check's decode processes fork first, then torch & co. are imported in a thread
+        # while the run lists and checks its files (no fork may happen while it imports).
+        stack.enter_context(inspectors_forked_now())
+        imports = stack.enter_context(model_imports_in_background())
+        stack.enter_context(log_to(console))
+        progress = stack.enter_context(progress_bars(console))
         on_state = ConsoleProgress(progress)
 
         def on_state_and_memory(state: RunState, message: str) -> None:
+            if state not in _BEFORE_THE_MODEL:
+                imports.wait()  # later stages may fork (loader processes, report plots)
             memlog.stage(state.value)
             on_state(state, message)
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from winnow_common.enums import SelectionInputType
 from winnow_common.schemas.sampling_request import SamplingPlan
-from winnow_gpu_worker.ml.embed import l2_normalize
+from winnow_gpu_worker.ml.normalize import l2_normalize
 from winnow_gpu_worker.ml.selection import ResolvedStrategy, SelectionResult, random_values, select
 
 # Rank at least this many candidates (all when fewer): a k-center ranking of every sample of a

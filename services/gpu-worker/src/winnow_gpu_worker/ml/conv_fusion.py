@@ -7,8 +7,9 @@ the stride-2 convolutions with TensorFlow's "same" padding first copy their inpu
 zero-filled larger tensor (another seventh); and under bf16 autocast every convolution's
 weights are cast again for every batch (autocast caches casts only for tensors that require
 grad). :class:`FusedConvAct` does the convolution and its activation in one call of oneDNN's
-``_convolution_pointwise`` (the kernel torch.compile's CPU backend uses), pads by writing
-only the border, and keeps its weights cast once per dtype.
+``_convolution_pointwise`` (the kernel torch.compile's CPU backend uses), lets oneDNN pad
+(only the asymmetric remainder of "same" padding is computed from a small padded slice), and
+keeps its weights cast once per dtype.
 
 The numbers do not change: the clamp of a ReLU6 commutes with the rounding of the
 convolution's output (0 and 6 are exact in every float format), and the padding is the same
@@ -38,6 +39,12 @@ _POST_OPS: dict[type[nn.Module], tuple[str, list[float]]] = {
     nn.ReLU: ("relu", []),
     nn.Identity: ("none", []),
 }
+
+
+# Outputs computed from a padded slice at the end of a side: at least 2, because oneDNN's dense
+# bf16 convolution gives wrong numbers for an output one column wide (torch 2.14, AVX-512/AMX;
+# F.conv2d too); the outputs before the last one are computed twice, the same numbers.
+_TAIL = 2
 
 
 def _same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
@@ -90,12 +97,16 @@ class FusedConvAct(nn.Module):
             return self.act(conv(x))  # type: ignore[no-any-return]
         if torch.is_autocast_enabled("cpu"):
             x = x.to(torch.get_autocast_dtype("cpu"))
-        weight, bias = self._weights(x.dtype)
-        padding = list(conv.padding) if isinstance(conv.padding, tuple) else None
-        if padding is None:
-            raise ValueError(f"padding {conv.padding!r} is not supported")
         if self.same:
-            x = pad_border(x, *self._pads(x))
+            return self._same(x)
+        if not isinstance(conv.padding, tuple):
+            raise ValueError(f"padding {conv.padding!r} is not supported")
+        return self._call(x, list(conv.padding))
+
+    def _call(self, x: torch.Tensor, padding: list[int]) -> torch.Tensor:
+        """The fused convolution of ``x`` with symmetric zero ``padding`` (oneDNN pads itself)."""
+        conv = self.conv
+        weight, bias = self._weights(x.dtype)
         return torch.ops.mkldnn._convolution_pointwise(
             x,
             weight,
@@ -108,6 +119,70 @@ class FusedConvAct(nn.Module):
             self.scalars,
             "",
         )
+
+    def _same(self, x: torch.Tensor) -> torch.Tensor:
+        """TensorFlow's "same" padding without padding the whole input.
+
+        Its padding is (before, after) per side, after = before or before + 1. A convolution
+        padded by ``before`` on both sides gives every output but, where after > before, the
+        last row and/or column; those (with the one before, :data:`_TAIL`) come from the few
+        input rows (columns) they read, padded (``pad_border``). Writing the pieces into the
+        output copies a quarter of what padding a stride-2 input copies (a third of a forward
+        pass for the first stride-2 block). Where the input has fewer values than the output
+        (the stem: 3 channels in, 32 out), padding the input copies less, and is done.
+        """
+        top, bottom, left, right = self._pads(x)
+        if (top, left) == (bottom, right):
+            return self._call(x, [top, left])
+        sh, sw = self.conv.stride
+        rows, cols = -(-x.shape[-2] // sh), -(-x.shape[-1] // sw)
+        if x[0].numel() < self.conv.weight.shape[0] * rows * cols:
+            # fewer input values than output values: padding the input moves fewer bytes
+            return self._call(pad_border(x, top, bottom, left, right), [0, 0])
+        main = self._call(x, [top, left])
+        have_rows, have_cols = main.shape[-2:]
+        if (have_rows, have_cols) == (rows, cols):
+            return main
+        out = torch.empty(
+            (*main.shape[:2], rows, cols),
+            dtype=main.dtype,
+            device=main.device,
+            memory_format=_layout(main),
+        )
+        out[:, :, :have_rows, :have_cols] = main
+        if have_rows < rows:  # the last output rows (all columns): their input rows, padded
+            first = max(0, rows - _TAIL)
+            part = self._tail(x, first, rows - first, axis=2, pads=(top, left, right))
+            out[:, :, first:] = self._call(part, [0, 0])
+        if have_cols < cols:  # the last output columns (all rows)
+            first = max(0, cols - _TAIL)
+            part = self._tail(x, first, cols - first, axis=3, pads=(left, top, bottom))
+            out[:, :, :, first:] = self._call(part, [0, 0])
+        return out
+
+    def _tail(
+        self, x: torch.Tensor, first: int, count: int, *, axis: int, pads: tuple[int, int, int]
+    ) -> torch.Tensor:
+        """The input that outputs ``first``, ..., ``first + count - 1`` along ``axis`` read,
+        padded as TensorFlow pads it: ``pads`` = (before along ``axis``, and both sides
+        across it)."""
+        before, across_before, across_after = pads
+        stride = self.conv.stride[axis - 2]
+        extent = self._extent()[axis - 2]
+        start = first * stride - before
+        lead = max(0, -start)  # the piece starts in the padding
+        part = x.narrow(axis, max(0, start), x.shape[axis] - max(0, start))
+        part = part.contiguous(memory_format=_layout(x))
+        trail = (count - 1) * stride + extent - lead - part.shape[axis]
+        if axis == 2:
+            return pad_border(part, lead, trail, across_before, across_after)
+        return pad_border(part, across_before, across_after, lead, trail)
+
+    def _extent(self) -> tuple[int, int]:
+        """The input rows and columns one output reads (the dilated kernel's size)."""
+        conv = self.conv
+        kh, kw = conv.weight.shape[-2:]
+        return (kh - 1) * conv.dilation[0] + 1, (kw - 1) * conv.dilation[1] + 1
 
     def _pads(self, x: torch.Tensor) -> tuple[int, int, int, int]:
         conv = self.conv

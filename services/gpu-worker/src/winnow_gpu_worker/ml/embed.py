@@ -25,13 +25,16 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset
 from winnow_common.errors import StorageUnavailable
 from winnow_gpu_worker.ml.images import decode_failure
 from winnow_gpu_worker.ml.inference_copy import inference_copy
+from winnow_gpu_worker.ml.normalize import l2_normalize as l2_normalize
 from winnow_gpu_worker.ml.pixels import (
-    Batch,
     image_file_pixels,
     model_pixels,
     normalise_pixels,
     prepared_batches,
 )
+
+# A batch as the embedders' loops take it: images (N, C, H, W), positions, per-item errors.
+Batch = tuple[torch.Tensor, torch.Tensor, list[str]]
 
 if TYPE_CHECKING:
     # Imported lazily at run time: spawned DataLoader workers unpickle ImageBytesDataset from this
@@ -439,11 +442,3 @@ def _embed_batches(
         if progress is not None:
             progress(done, total)
     return rows
-
-
-def l2_normalize(x: np.ndarray) -> np.ndarray:
-    """Scale each row of ``x`` to unit L2 norm; all-zero rows stay zero. Returns float32."""
-    arr = np.asarray(x, dtype=np.float32)
-    norms = np.linalg.norm(arr, axis=-1, keepdims=True)
-    safe = np.where(norms > 0, norms, np.float32(1.0))
-    return (arr / safe).astype(np.float32, copy=False)

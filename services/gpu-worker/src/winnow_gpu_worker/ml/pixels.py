@@ -9,9 +9,9 @@ into the same float32 inputs, bit for bit.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from PIL import Image
 
 from winnow_gpu_worker.ml.images import decode_rgb
@@ -37,8 +37,8 @@ def image_file_pixels(data: bytes, size: int) -> np.ndarray:
     return model_pixels(decode_rgb(data, size), size)
 
 
-# A batch as the embedders' loops take it: images (N, C, H, W), positions, per-item errors.
-Batch = tuple[torch.Tensor, torch.Tensor, list[str]]
+if TYPE_CHECKING:
+    from winnow_gpu_worker.ml.embed import Batch
 
 
 def prepared_batches(
@@ -50,6 +50,8 @@ def prepared_batches(
     one vectorised pass per batch instead of one per image; the images come out in the
     channels_last layout the model runs in (an NCHW view of NHWC memory), with no copy.
     """
+    import torch  # here: the check stage imports this module and needs no torch
+
     mean, std = torch.from_numpy(IMAGENET_MEAN), torch.from_numpy(IMAGENET_STD)
     for lo in range(0, len(names), batch_size):
         chunk = names[lo : lo + batch_size]

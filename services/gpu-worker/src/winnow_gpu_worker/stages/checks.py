@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -32,6 +33,9 @@ WINDOW_FILES = 256
 FILES_PER_TASK = 8
 
 ProgressCallback = Callable[[int, int, str], None]
+
+# Decode processes forked ahead of the check by ``inspectors_forked_now``.
+_preforked: ProcessPoolExecutor | None = None
 
 
 @dataclass
@@ -225,6 +229,39 @@ def _collect(
         progress(done, total, f"{len(result.corrupt)} corrupt")
 
 
+@contextmanager
+def inspectors_forked_now() -> Iterator[bool]:
+    """Fork the check's decode processes now, for the next :func:`check_files` in this process.
+
+    For a caller about to start threads before the check runs (a standalone run imports torch
+    in a thread meanwhile): ``check_files`` would fork its processes while those threads run,
+    and a fork copies the locks they hold (an import lock, the loader's) as held. Yields
+    whether it forked (not on one usable core); processes ``check_files`` did not take end
+    with the block.
+    """
+    global _preforked
+    processes = inspect_processes()
+    if processes == 0:
+        yield False
+        return
+    pool = fork_pool(processes)
+    pool.submit(os.getpid).result()  # every process forks now
+    _preforked = pool
+    try:
+        yield True
+    finally:
+        left, _preforked = _preforked, None
+        if left is not None:
+            left.shutdown(wait=True, cancel_futures=True)
+
+
+def _decode_pool(processes: int) -> ProcessPoolExecutor:
+    """The processes forked ahead (taken), else ``processes`` forked now."""
+    global _preforked
+    pool, _preforked = _preforked, None
+    return pool if pool is not None else fork_pool(processes)
+
+
 def _inspected_by_processes(
     store: DatasourceStore, names: list[str], checks: _Checks, threads: int, processes: int
 ) -> Iterator[_Inspected]:
@@ -235,9 +272,9 @@ def _inspected_by_processes(
     while the decoders work on this one.
     """
     windows = [names[i : i + WINDOW_FILES] for i in range(0, len(names), WINDOW_FILES)]
-    with fork_pool(processes) as pool:
-        # Fork every decoder now, before the reader threads exist: a fork copies only the
-        # forking thread, and no lock a reader holds can be copied held.
+    with _decode_pool(processes) as pool:
+        # Fork every decoder now (unless forked ahead), before the reader threads exist: a fork
+        # copies only the forking thread, and no lock a reader holds can be copied held.
         pool.submit(os.getpid).result()
         with ThreadPoolExecutor(threads) as readers:
             read = partial(_read, store)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from winnow_gpu_worker.ml.embed import l2_normalize
+from winnow_gpu_worker.ml.normalize import l2_normalize
 from winnow_gpu_worker.ml.video import VideoProbe
 from winnow_gpu_worker.stages.videos import FrameOf
 

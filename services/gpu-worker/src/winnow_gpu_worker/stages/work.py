@@ -20,11 +20,11 @@ from winnow_common.storage import DatasourceStore, RunKeys
 from winnow_gpu_worker.stages.datapool import Datapool
 from winnow_gpu_worker.stages.hooks import PipelineHooks
 from winnow_gpu_worker.stages.ledger import Checkpoint, StageLedger, content_hash
-from winnow_gpu_worker.stages.model import ModelChoice
 
 if TYPE_CHECKING:
     from winnow_gpu_worker.ml.video import VideoProbe
     from winnow_gpu_worker.stages.crops import CropRef
+    from winnow_gpu_worker.stages.model import ModelChoice
     from winnow_gpu_worker.stages.videos import FrameOf, VideoCache
 
 StateCallback = Callable[[RunState, str], None]

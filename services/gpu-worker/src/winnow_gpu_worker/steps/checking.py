@@ -7,7 +7,7 @@ from winnow_common.enums import RunState
 from winnow_common.errors import PipelineError
 from winnow_common.schemas.worker_config import WorkerConfigV4, object_level_task
 from winnow_gpu_worker.ml.duplicates import find_exact_duplicates
-from winnow_gpu_worker.ml.pretrained import PRETRAINED_INPUT_SIZE
+from winnow_gpu_worker.ml.pretrained_spec import PRETRAINED_INPUT_SIZE
 from winnow_gpu_worker.stages.checks import check_files
 from winnow_gpu_worker.stages.video_checks import check_videos
 from winnow_gpu_worker.stages.work import RunWork

@@ -15,23 +15,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from winnow_common.enums import RunState
 from winnow_common.errors import PipelineError
-from winnow_gpu_worker.ml.embed import (
-    EmbeddingResult,
-    embed_dataset,
-    embed_images,
-    l2_normalize,
-)
-from winnow_gpu_worker.ml.video_dataset import FrameRef, VideoFramesDataset
+from winnow_gpu_worker.ml.normalize import l2_normalize
 from winnow_gpu_worker.stages.ledger import pack_arrays, unpack_arrays
 from winnow_gpu_worker.stages.user_embeddings import load_user_embeddings
 from winnow_gpu_worker.stages.work import Progress, RunWork
 from winnow_gpu_worker.steps.base import StageOutput, worker_count
+
+if TYPE_CHECKING:
+    # torch: imported by the functions that embed, not when the pipeline is imported (a
+    # standalone run checks its files while torch is still being imported)
+    from winnow_gpu_worker.ml.embed import EmbeddingResult
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +61,8 @@ def embed_files(
     precision: str = "auto",
 ) -> EmbeddingResult:
     """Embed ``names`` with the run's model and loader settings."""
+    from winnow_gpu_worker.ml.embed import embed_images
+
     assert work.choice is not None
     size = input_size(work)
     return embed_images(
@@ -104,6 +105,9 @@ def embed_frames(
     precision: str = "auto",
 ) -> EmbeddingResult:
     """Embed video frames (``names`` in video and frame order), decoded in the loader workers."""
+    from winnow_gpu_worker.ml.embed import embed_dataset
+    from winnow_gpu_worker.ml.video_dataset import FrameRef, VideoFramesDataset
+
     assert work.choice is not None
     frames, probes, cache = work.result.frames, work.result.videos, work.video_files()
     refs = [
@@ -142,6 +146,8 @@ def embed_samples(
 
 def merge_embeddings(parts: list[EmbeddingResult]) -> EmbeddingResult:
     """One result of several, rows in sorted filename order."""
+    from winnow_gpu_worker.ml.embed import EmbeddingResult
+
     if len(parts) == 1:
         return parts[0]
     filenames = [n for part in parts for n in part.filenames]

@@ -10,7 +10,7 @@ import numpy as np
 from winnow_common.enums import RunState, SelectionInputType, SelectionStrategyType
 from winnow_common.errors import PipelineError
 from winnow_common.schemas.worker_config import SelectionEntry, WorkerConfigV4
-from winnow_gpu_worker.ml.embed import l2_normalize
+from winnow_gpu_worker.ml.normalize import l2_normalize
 from winnow_gpu_worker.ml.selection import SelectionResult, resolve_sample_count, select
 from winnow_gpu_worker.stages.selection_inputs import SelectionSources, resolve_strategies
 from winnow_gpu_worker.stages.sequences import (

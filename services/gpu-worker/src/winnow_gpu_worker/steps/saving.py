@@ -16,7 +16,7 @@ from winnow_common.enums import RunState
 from winnow_common.errors import PipelineError
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore, RunKeys
-from winnow_gpu_worker.ml.embed import l2_normalize
+from winnow_gpu_worker.ml.normalize import l2_normalize
 from winnow_gpu_worker.stages.datapool import update_datapool
 from winnow_gpu_worker.stages.outputs import (
     dump_selected,

@@ -8,14 +8,18 @@ random weights) is loaded again, which is cheap.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from winnow_common.enums import RunState
 from winnow_common.errors import PipelineError
-from winnow_gpu_worker.ml.embed import build_backbone
-from winnow_gpu_worker.stages.model import ModelChoice, choose_model, read_checkpoint
 from winnow_gpu_worker.stages.work import RunWork
 from winnow_gpu_worker.steps.base import StageOutput
+
+if TYPE_CHECKING:
+    from winnow_gpu_worker.stages.model import ModelChoice
+
+# The model modules (torch) are imported by the functions that build a model, not when the
+# pipeline is imported: a standalone run checks its files while torch is still being imported.
 
 
 def uses_model(cfg: Any) -> bool:
@@ -27,6 +31,8 @@ def compute(work: RunWork) -> StageOutput:
     """Train when ``enable_training``; otherwise only note that the model is loaded later."""
     if not work.cfg.docker.enable_training:
         return StageOutput({"trained_here": False})
+    from winnow_gpu_worker.stages.model import choose_model, read_checkpoint
+
     checkpoint, source = read_checkpoint(work.cfg, work.lightly_store, work.hooks)
     work.state(RunState.TRAINING, f"Training SimCLR on {len(work.clean)} images")
     choice = choose_model(
@@ -64,6 +70,9 @@ def compute(work: RunWork) -> StageOutput:
 
 
 def _trained_model(work: RunWork, info: dict[str, Any]) -> ModelChoice:
+    from winnow_gpu_worker.ml.embed import build_backbone
+    from winnow_gpu_worker.stages.model import ModelChoice
+
     lightly = work.cfg.lightly
     key = info["checkpoint_key"]
     try:
@@ -79,6 +88,8 @@ def _trained_model(work: RunWork, info: dict[str, Any]) -> ModelChoice:
 
 def restore(work: RunWork, output: StageOutput) -> None:
     """Build the embedding model into the run context."""
+    from winnow_gpu_worker.stages.model import choose_model, read_checkpoint
+
     info = output.info
     if info.get("trained_here"):
         choice = _trained_model(work, info)
