@@ -267,3 +267,36 @@ def test_a_measurement_under_load_is_kept_only_briefly(
     data = json.loads(cache.read_text())
     entry = data["entries"][kcenter_tune.machine_key(None)][kcenter_tune.shape_class(x)]
     assert entry["expires"] is None  # measured on a quiet machine: kept
+
+
+def test_loading_the_compiled_step_counts_for_a_process_that_has_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short selection in a new process does not pay for loading the host screens' step."""
+    from winnow_gpu_worker.ml import kcenter_fused
+
+    cache = tmp_path / "k.json"
+    x = _data()
+    ms = {name: 5.0 for name in KERNELS} | {"int8-pack": 4.0}
+    kcenter_tune.choose_kernel(x, _norms(x), cache_path=cache, timer=_fake(ms))
+    data = json.loads(cache.read_text())
+    entry = data["entries"][kcenter_tune.machine_key(None)][kcenter_tune.shape_class(x)]
+    # measured in a child process, where the step came from numba's cache
+    assert entry["fused_load_ms"] == pytest.approx(kcenter_fused.load_ms(), abs=1e-3)
+    assert entry["fused_load_ms"] > 0.0
+    entry["build_ms"] = {name: 0.0 for name in KERNELS}
+    entry["fused_load_ms"] = 200.0
+    cache.write_text(json.dumps(data))
+
+    def choose(steps: int) -> str:
+        choice = kcenter_tune.choose_kernel(
+            x, _norms(x), cache_path=cache, timer=_never, expected_steps=steps
+        )
+        assert choice.cached
+        return choice.kernel
+
+    monkeypatch.setattr(kcenter_fused, "_tried", False)  # as in a process that has not loaded it
+    assert choose(100) == "float32"  # 100 * 5 ms < 200 ms + 100 * 4 ms
+    assert choose(1000) == "int8-pack"  # 1000 * 5 ms > 200 ms + 1000 * 4 ms
+    monkeypatch.setattr(kcenter_fused, "_tried", True)  # loaded: nothing more to pay
+    assert choose(100) == "int8-pack"

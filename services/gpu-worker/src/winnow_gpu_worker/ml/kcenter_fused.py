@@ -16,6 +16,8 @@ as ``Screen.refresh`` rounds them (``tests/gpu_worker/test_kcenter.py``).
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +52,53 @@ def warm() -> bool:
     """Compile (or load from numba's cache) the step, so that a screen's build time includes
     this one-time cost. False without numba."""
     return kernel() is not None
+
+
+def loaded() -> bool:
+    """Whether this process compiled or loaded the step already (a screen built now does not
+    pay for it)."""
+    return _tried
+
+
+_LOAD_SCRIPT = """
+import time
+from winnow_gpu_worker.ml import kcenter_numba
+start = time.perf_counter()
+kcenter_numba.warm()
+print((time.perf_counter() - start) * 1e3)
+"""
+
+
+def load_ms() -> float:
+    """Milliseconds a new process takes to load the compiled step from numba's cache (0.0
+    without numba or when it cannot be measured).
+
+    Measured in a child process once this one has compiled it (so the cache is there): what
+    the first screened selection of every later run pays on top of its build time. Measured
+    once per process.
+    """
+    global _load_ms
+    if _load_ms is None:
+        _load_ms = _measure_load_ms() if warm() else 0.0
+    return _load_ms
+
+
+_load_ms: float | None = None
+
+
+def _measure_load_ms() -> float:
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD_SCRIPT],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        return float(done.stdout.split()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        log.debug("could not time loading the fused step: %s", exc)
+        return 0.0
 
 
 def as_array(part: Any) -> np.ndarray | None:

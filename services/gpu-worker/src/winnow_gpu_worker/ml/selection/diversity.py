@@ -39,10 +39,14 @@ class DiversityObjective(Objective):
         resolved: ResolvedStrategy,
         n: int,
         preselected: np.ndarray | None,
+        *,
+        expected_steps: int | None = None,
     ) -> None:
         super().__init__(index, resolved)
         x = embedding_matrix(resolved.values, n, index)
-        self._tracker = MinDistanceTracker(x)
+        # the kernel "auto" picks pays its build back over this many picks (the selection's)
+        steps = max(1, expected_steps) if expected_steps is not None else None
+        self._tracker = MinDistanceTracker(x, expected_steps=steps)
         self._min_distance = resolved.entry.strategy.stopping_condition_minimum_distance
         self._has_selection = False
         self._n_preselected = 0

@@ -72,8 +72,9 @@ def select(
     objectives: list[Objective] = []
     if n > 0 and n_candidates > 0:
         # Building scores can be costly (TYPICALITY is O(N^2)); skip it when nothing is picked.
+        picks = max(0, min(n, n_candidates))
         objectives = [
-            _objective(i, s, n_input, candidates, preselected)
+            _objective(i, s, n_input, candidates, preselected, picks)
             for i, s in enumerate(strategies)
             if s.kind is not _S.THRESHOLD
         ]
@@ -124,11 +125,12 @@ def _objective(
     n_input: int,
     candidates: BoolArray,
     preselected: np.ndarray | None,
+    picks: int,
 ) -> Objective:
     kind = resolved.kind
     if kind is _S.DIVERSITY:
         own = resolved.preselected if resolved.preselected is not None else preselected
-        return DiversityObjective(index, resolved, n_input, own)
+        return DiversityObjective(index, resolved, n_input, own, expected_steps=picks)
     if kind is _S.WEIGHTS:
         return WeightsObjective(index, resolved, n_input, candidates)
     if kind is _S.BALANCE:
