@@ -315,3 +315,38 @@ def test_model_pixels_are_the_embedding_stages_decode(
         assert result.pixels[name].dtype == np.uint8 and result.pixels[name].shape == (24, 24, 3)
         assert np.array_equal(result.pixels[name], image_file_pixels(FILES[name], 24)), name
     assert _run(store).pixels == {}  # not asked for: nothing kept
+
+
+@pytest.mark.skipif(checks.inspect_processes() == 0, reason="needs 2 usable CPUs")
+def test_decode_processes_forked_ahead_are_the_ones_the_check_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A standalone run forks the decoders before its import thread starts; the check then
+    forks nothing itself, gives the same results, and the processes end with the block."""
+    names = [*_many_files(tmp_path, 30), "zz_missing.jpg"]
+    store = LocalStore(tmp_path)
+    expected = _run(store, names, threads=1, processes=0)
+    with checks.inspectors_forked_now() as forked:
+        assert forked
+        pool = checks._preforked
+        assert pool is not None
+        pids = set(pool._processes)  # type: ignore[attr-defined]
+
+        def no_fork(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("the check forked although its processes were forked ahead")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(checks, "fork_pool", no_fork)
+            found = _run(store, names, threads=4, processes=2)
+        assert checks._preforked is None  # taken by the check
+    assert list(found.corrupt.items()) == list(expected.corrupt.items())
+    assert list(found.hashes.items()) == list(expected.hashes.items())
+    assert list(found.metadata.items()) == list(expected.metadata.items())
+    assert len(pids) == checks.inspect_processes()
+    # an unused pool ends with the block
+    with checks.inspectors_forked_now():
+        left = checks._preforked
+        assert left is not None
+    assert checks._preforked is None
+    with pytest.raises(RuntimeError):
+        left.submit(int)
