@@ -350,3 +350,42 @@ def test_decode_processes_forked_ahead_are_the_ones_the_check_uses(
     assert checks._preforked is None
     with pytest.raises(RuntimeError):
         left.submit(int)
+
+
+def _oriented(fmt: str, mode: str, orientation: int | None) -> bytes:
+    rng = np.random.default_rng(len(fmt) + len(mode))
+    image = Image.fromarray(rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)).convert(mode)
+    buf = io.BytesIO()
+    options: dict[str, Any] = {}
+    if orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = orientation  # rotated: the model sees it upright
+        options["exif"] = exif
+    image.save(buf, format=fmt, **options)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "mode", "orientation"),
+    [
+        ("rgb.png", "PNG", "RGB", None),
+        ("rotated.png", "PNG", "RGB", 6),
+        ("palette.png", "PNG", "P", None),
+        ("grey.png", "PNG", "L", None),
+        ("alpha.png", "PNG", "RGBA", 3),
+        ("frame.gif", "GIF", "P", None),
+        ("plain.bmp", "BMP", "RGB", None),
+        ("photo.webp", "WEBP", "RGB", 8),
+        ("scan.tiff", "TIFF", "RGB", None),
+        ("rotated.jpg", "JPEG", "RGB", 6),
+    ],
+)
+def test_model_pixels_from_the_checks_decode_equal_the_embedding_stages(
+    tmp_path: Path, name: str, fmt: str, mode: str, orientation: int | None
+) -> None:
+    """Formats decoded at full size reuse the check's decode; the pixels are the same."""
+    data = _oriented(fmt, mode, orientation)
+    (tmp_path / name).write_bytes(data)
+    result = _run(LocalStore(tmp_path), [name], threads=1, processes=0, model_input_size=16)
+    assert result.corrupt == {}
+    assert np.array_equal(result.pixels[name], image_file_pixels(data, 16))

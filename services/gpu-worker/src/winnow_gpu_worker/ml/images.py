@@ -58,14 +58,26 @@ def decode_rgb(data: bytes, draft_size: int) -> Image.Image:
     detached from ``data`` (a converted copy).
     """
     with strict_truncation(), Image.open(io.BytesIO(data)) as img:
-        if img.format == "JPEG":
+        if drafts(img):
             img.draft("RGB", (draft_size, draft_size))
         img.load()
-        try:
-            oriented = ImageOps.exif_transpose(img)
-        except Exception:  # broken EXIF must not make good pixels unusable
-            oriented = img
-        return oriented.convert("RGB")
+        return upright_rgb(img)
+
+
+def drafts(img: Image.Image) -> bool:
+    """Whether :func:`decode_rgb` decodes ``img``'s format at a reduced scale (JPEG); every
+    other format it decodes at full size, as ``Image.open(...).load()`` does."""
+    return img.format == "JPEG"
+
+
+def upright_rgb(img: Image.Image) -> Image.Image:
+    """A loaded image upright by its EXIF orientation, as RGB: :func:`decode_rgb`'s last step
+    (a broken EXIF block leaves it as stored; a converted copy)."""
+    try:
+        oriented = ImageOps.exif_transpose(img)
+    except Exception:  # broken EXIF must not make good pixels unusable
+        oriented = img
+    return oriented.convert("RGB")
 
 
 def decode_failure(exc: BaseException) -> str:

@@ -19,8 +19,9 @@ from winnow_common.errors import StorageError, StorageUnavailable
 from winnow_common.storage import DatasourceStore
 from winnow_gpu_worker.ml.corruptness import check_and_decode, check_image_bytes
 from winnow_gpu_worker.ml.duplicates import content_hash
+from winnow_gpu_worker.ml.images import drafts, upright_rgb
 from winnow_gpu_worker.ml.metadata import compute_image_metadata
-from winnow_gpu_worker.ml.pixels import image_file_pixels
+from winnow_gpu_worker.ml.pixels import image_file_pixels, model_pixels
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,19 @@ class _Checks:
     model_input_size: int | None = None
 
 
-def _model_pixels(data: bytes, size: int | None) -> np.ndarray | None:
+def _model_pixels(data: bytes, size: int | None, image: Image.Image | None) -> np.ndarray | None:
     """The embedding stage's model pixels of a clean file (None if not asked for, or if it
-    does not decode that way: the embedding stage then reads it and reports it)."""
+    does not decode that way: the embedding stage then reads it and reports it).
+
+    ``image`` is the check's full-size decode, if it made one: the embedding stage decodes
+    every format but JPEG at full size too, so those pixels come from it (a PNG is not
+    decoded twice); a JPEG is decoded again, at the reduced scale the embedding stage uses.
+    """
     if size is None:
         return None
     try:
+        if image is not None and not drafts(image):
+            return model_pixels(upright_rgb(image), size)
         return image_file_pixels(data, size)
     except Exception:
         return None
@@ -151,7 +159,7 @@ def _inspect_bytes(name: str, data: bytes, checks: _Checks) -> _Inspected:
                 metadata = compute_image_metadata(data, image=image)
             except Exception as exc:
                 log.debug("no metadata for %s: %s", name, exc)
-        return name, None, digest, metadata, _model_pixels(data, checks.model_input_size)
+        return name, None, digest, metadata, _model_pixels(data, checks.model_input_size, image)
     finally:
         if image is not None:
             image.close()
