@@ -75,3 +75,61 @@ def test_write_validates_lengths() -> None:
         write_embeddings_csv(["a"], np.zeros((1, 3)), labels=[1, 2])
     with pytest.raises(ValueError):
         write_embeddings_csv(["a"], np.zeros(3))
+
+
+def _both_paths(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> tuple[tuple[list[str], np.ndarray, list[int]], tuple[list[str], np.ndarray, list[int]]]:
+    """The file read by the block parser and by the csv module (the fast path turned off)."""
+    from winnow_common import embeddings_csv
+
+    fast = embeddings_csv._read_plain(data)
+    assert fast is not None, "the block parser should take this file"
+    with monkeypatch.context() as patched:
+        patched.setattr(embeddings_csv, "_read_plain", lambda _data: None)
+        slow = read_embeddings_csv(data)
+    return fast, slow
+
+
+@pytest.mark.parametrize("rows", [0, 3, 4096, 9000])  # one block, exactly one, several
+def test_the_block_parser_reads_what_the_csv_module_reads(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(rows)
+    emb = rng.normal(size=(rows, 5)).astype(np.float32)
+    if rows:
+        emb[0] = [np.nan, np.inf, -np.inf, np.float32(1e-45), np.float32(-0.0)]
+    names = [f"dir/img_{i}.jpg" for i in range(rows)]
+    labels = [int(v) for v in rng.integers(-3, 9, size=rows)]
+    data = write_embeddings_csv(names, emb, labels)
+    data = b"\xef\xbb\xbf" + data.replace(b"\n", b"\n\n", 1)  # a BOM and a blank line
+    fast, slow = _both_paths(data, monkeypatch)
+    assert fast[0] == slow[0] == names
+    assert fast[2] == slow[2] == labels
+    assert fast[1].dtype == np.float32
+    assert np.array_equal(fast[1].view(np.uint32), slow[1].view(np.uint32))
+    assert np.array_equal(fast[1].view(np.uint32), emb.view(np.uint32))
+
+
+def test_no_embedding_columns_read_the_same_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, slow = _both_paths(b"filenames,labels\na.jpg,1\nb.jpg,2\n", monkeypatch)
+    assert fast[0] == slow[0] == ["a.jpg", "b.jpg"] and fast[2] == slow[2] == [1, 2]
+    assert fast[1].shape == slow[1].shape == (2, 0)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (b"x.jpg,1.0,0", "expected 4 fields, got 3"),
+        (b"x.jpg,1.0,abc,0", "could not convert"),
+        (b"x.jpg,1.0,2.0,zero", "invalid literal"),
+        (b"x.jpg,1.0,,0", "could not convert"),
+    ],
+)
+def test_a_bad_row_is_named_by_the_csv_path(row: bytes, message: str) -> None:
+    from winnow_common import embeddings_csv
+
+    data = b"filenames,embedding_0,embedding_1,labels\nok.jpg,1,2,0\n" + row + b"\n"
+    assert embeddings_csv._read_plain(data) is None  # the block parser hands it over
+    with pytest.raises(ValueError, match=f"line 3: .*{message}"):
+        read_embeddings_csv(data)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 _FILENAMES = "filenames"
 _LABELS = "labels"
+# Rows parsed per NumPy call on the fast path (bounds the text held at once).
+_BLOCK_ROWS = 4096
 
 
 def write_embeddings_csv(
@@ -61,7 +64,14 @@ def read_embeddings_csv(data: bytes) -> tuple[list[str], np.ndarray, list[int]]:
     Rows are decoded as a stream straight into a preallocated float32 array, so memory stays
     near the size of the result (a million 32-d rows: about 0.13 GB plus the filenames).
     Raises ``ValueError`` if the header or a row does not follow the format.
+
+    Files without quoting (no filename needs it) are parsed a block of rows per NumPy call
+    (:func:`_read_plain`, about twice as fast); anything else, and any file that path cannot
+    parse, goes through the ``csv`` module row by row, which also names the bad line.
     """
+    plain = _read_plain(data)
+    if plain is not None:
+        return plain
     stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     reader = csv.reader(stream)
     header = next(reader, None)
@@ -97,3 +107,67 @@ def read_embeddings_csv(data: bytes) -> tuple[list[str], np.ndarray, list[int]]:
         filenames.append(row[0])
         labels.append(label)
     return filenames, embeddings[: len(filenames)].copy(), labels
+
+
+def _read_plain(data: bytes) -> tuple[list[str], np.ndarray, list[int]] | None:
+    """The file as :func:`read_embeddings_csv` reads it, or None where this path does not
+    apply (quotes or carriage returns, a header or row it cannot take as it is).
+
+    The values go through NumPy's text parser as float64 (the same correctly rounded parse
+    as Python's ``float``), then to float32 as the row-by-row path stores them.
+    """
+    if b'"' in data or b"\r" in data:
+        return None
+    lines = (line for line in io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")) if line.strip())
+    header = next(lines, b"").rstrip(b"\n").split(b",")
+    dim = len(header) - 2
+    expected = [_FILENAMES, *(f"embedding_{i}" for i in range(dim)), _LABELS]
+    if dim < 0 or header != [name.encode() for name in expected]:
+        return None
+    embeddings = np.empty((data.count(b"\n") + 1, dim), dtype=np.float32)
+    filenames: list[str] = []
+    labels: list[int] = []
+    for block in _blocks(lines):
+        rows = _plain_rows(block, dim)
+        if rows is None:
+            return None
+        names, values, block_labels = rows
+        embeddings[len(filenames) : len(filenames) + len(names)] = values
+        filenames += names
+        labels += block_labels
+    return filenames, embeddings[: len(filenames)].copy(), labels
+
+
+def _blocks(lines: Iterator[bytes]) -> Iterator[list[bytes]]:
+    block: list[bytes] = []
+    for line in lines:
+        block.append(line)
+        if len(block) == _BLOCK_ROWS:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _plain_rows(block: list[bytes], dim: int) -> tuple[list[str], np.ndarray, list[int]] | None:
+    """A block's filenames, (rows, dim) values and labels; None if a row does not parse."""
+    names: list[str] = []
+    values: list[bytes] = []
+    labels: list[int] = []
+    try:
+        for line in block:
+            name, rest = line.rstrip(b"\n").split(b",", 1)
+            row, label = rest.rsplit(b",", 1) if dim else (b"", rest)
+            names.append(name.decode("utf-8"))
+            values.append(row)
+            labels.append(int(label))
+        if not dim:
+            return names, np.zeros((len(names), 0), dtype=np.float32), labels
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # NumPy warns (not raises) on some bad text
+            parsed = np.fromstring(b",".join(values), dtype=np.float64, sep=",")
+    except (ValueError, UnicodeDecodeError, DeprecationWarning):
+        return None
+    if parsed.size != len(names) * dim:
+        return None
+    return names, parsed.reshape(len(names), dim), labels
