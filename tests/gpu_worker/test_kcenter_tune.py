@@ -300,3 +300,21 @@ def test_loading_the_compiled_step_counts_for_a_process_that_has_not(
     assert choose(1000) == "int8-pack"  # 1000 * 5 ms > 200 ms + 1000 * 4 ms
     monkeypatch.setattr(kcenter_fused, "_tried", True)  # loaded: nothing more to pay
     assert choose(100) == "int8-pack"
+
+
+def test_a_short_selection_takes_float32_without_measuring(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Passes that read less than AUTO_MIN_WORK_BYTES in all: no measurement, no cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(kcenter, "AUTO_MIN_BYTES", 0)
+    x = _data(5000, 32, seed=3)  # 640 kB
+    monkeypatch.setattr(kcenter, "AUTO_MIN_WORK_BYTES", 100 * x.nbytes)
+    monkeypatch.setattr(kcenter_tune, "median_step_time", _never)
+    short = MinDistanceTracker(x, expected_steps=99)
+    assert short.precision == "float32" and short.choice is None
+    assert not (tmp_path / "winnow").exists()
+    ms = {"float32": 3.0, "float32-torch": 2.5, "int8": 2.0, "int8-pack": 1.8, "bfloat16": 0.9}
+    monkeypatch.setattr(kcenter_tune, "median_step_time", _fake(ms))
+    long = MinDistanceTracker(x, expected_steps=100)  # 100 passes: measured
+    assert long.choice is not None and long.precision == "bfloat16"

@@ -66,6 +66,9 @@ PRECISIONS: tuple[str, ...] = (*KERNELS, "auto")
 # caches of any server CPU, a whole selection over it takes milliseconds, and measuring the
 # other kernels would cost more than they could save.
 AUTO_MIN_BYTES = 8 * 2**20
+# Nor for a selection whose float32 passes read less than this in all (steps times the matrix):
+# it takes a fraction of a second, less than measuring (or loading) another kernel would cost.
+AUTO_MIN_WORK_BYTES = 4 * 2**30
 
 # When more rows than this fraction are candidates (the first steps of a selection), one dense
 # float32 pass is cheaper than gathering the candidate rows.
@@ -103,7 +106,8 @@ class MinDistanceTracker:
     is the reference; ``"float32-torch"`` computes the same formula with ``torch.mv``;
     ``"int8"``, ``"int8-pack"`` and ``"bfloat16"`` screen with a compact copy (needs torch) and
     recompute in float32 only the rows that may change, giving the float32 distances up to
-    float32 rounding. ``"auto"`` (default) takes ``"float32"`` below ``AUTO_MIN_BYTES`` and
+    float32 rounding. ``"auto"`` (default) takes ``"float32"`` below ``AUTO_MIN_BYTES`` (or
+    when ``expected_steps`` passes over the matrix read less than ``AUTO_MIN_WORK_BYTES``) and
     otherwise the kernel that ran fastest on this machine for a matrix of this size class
     (measured once, then cached; see ``kcenter_tune``), counting its build time against
     ``expected_steps`` steps (default ``kcenter_tune.EXPECTED_STEPS``). ``device`` places the
@@ -126,7 +130,8 @@ class MinDistanceTracker:
             raise ValueError("embeddings must be a 2-D array")
         sq_norms = np.einsum("ij,ij->i", x, x)
         self.choice: KernelChoice | None = None
-        if precision != "auto" or x.nbytes < AUTO_MIN_BYTES or len(x) == 0:
+        small_work = expected_steps is not None and expected_steps * x.nbytes < AUTO_MIN_WORK_BYTES
+        if precision != "auto" or x.nbytes < AUTO_MIN_BYTES or len(x) == 0 or small_work:
             self._setup(x, sq_norms, "float32" if precision == "auto" else precision, device, None)
             return
         from winnow_gpu_worker.ml import kcenter_tune
