@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -276,8 +276,9 @@ def _inspected_by_processes(
     """Files read by ``threads`` here and inspected by ``processes`` forked decoders, in order.
 
     Reading stays in this process (the store's connections are not shared with children);
-    windows of :data:`WINDOW_FILES` bound the bytes in flight, and the next window is read
-    while the decoders work on this one.
+    windows of :data:`WINDOW_FILES` bound the bytes in flight. The next window is read and
+    queued before this one's results are taken, so the decoders never wait at a window's end
+    for its slowest task.
     """
     windows = [names[i : i + WINDOW_FILES] for i in range(0, len(names), WINDOW_FILES)]
     with _decode_pool(processes) as pool:
@@ -286,14 +287,17 @@ def _inspected_by_processes(
         pool.submit(os.getpid).result()
         with ThreadPoolExecutor(threads) as readers:
             read = partial(_read, store)
-            reads = readers.map(read, windows[0])
-            for index, window in enumerate(windows):
-                items = list(zip(window, reads, strict=True))  # raises StorageUnavailable
-                if index + 1 < len(windows):
-                    reads = readers.map(read, windows[index + 1])
-                tasks = [
+
+            def queued(window: list[str]) -> list[Future[list[_Inspected]]]:
+                items = list(zip(window, readers.map(read, window), strict=True))  # may raise
+                return [
                     pool.submit(_inspect_batch, items[j : j + FILES_PER_TASK], checks)
                     for j in range(0, len(items), FILES_PER_TASK)
                 ]
+
+            tasks = queued(windows[0])
+            for index in range(len(windows)):
+                following = queued(windows[index + 1]) if index + 1 < len(windows) else []
                 for task in tasks:
                     yield from task.result()
+                tasks = following
