@@ -20,8 +20,13 @@ from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import LocalStore, RunKeys
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from winnow_gpu_worker.pipeline import PipelineResult
 
+
+# Imported in the background with the model code: the report's, needed when the run ends.
+_REPORT_MODULES = ("winnow_cli.report",)
 
 # The stages that run while the model code is still being imported in the background.
 _BEFORE_THE_MODEL = frozenset({RunState.LOADING_DATASET, RunState.CHECKING_CORRUPTNESS})
@@ -106,13 +111,11 @@ def _run(
     try:
         # Imported here so that --help and command line errors answer without loading the
         # worker; the pipeline itself imports without torch (see background_imports).
-        from winnow_cli.report import print_summary, render_standalone_report
         from winnow_gpu_worker.background_imports import model_imports_in_background
         from winnow_gpu_worker.memlog import MemoryLog, compose
         from winnow_gpu_worker.pipeline import run_pipeline
         from winnow_gpu_worker.stages.checks import inspectors_forked_now
         from winnow_gpu_worker.stages.hooks import PipelineHooks
-        from winnow_reporter.render import prefetch_projections
     except ImportError as exc:
         raise WinnowError(f"cannot load the worker: {exc}") from exc
     exclude = None
@@ -129,7 +132,8 @@ def _run(
         # The check's decode processes fork first, then torch & co. are imported in a thread
         # while the run lists and checks its files (no fork may happen while it imports).
         stack.enter_context(inspectors_forked_now())
-        imports = stack.enter_context(model_imports_in_background())
+        # the reporter (matplotlib, reportlab) is only needed at the end: imported there too
+        imports = stack.enter_context(model_imports_in_background(_REPORT_MODULES))
         stack.enter_context(log_to(console))
         progress = stack.enter_context(progress_bars(console))
         on_state = ConsoleProgress(progress)
@@ -152,12 +156,21 @@ def _run(
                 output_store=output,
                 # the report's projections start in the projection process as soon as the
                 # embeddings exist, while the run selects and saves
-                hooks=PipelineHooks(embeddings_ready=prefetch_projections),
+                hooks=PipelineHooks(embeddings_ready=_prefetch_projections),
             )
         finally:
             memlog.stop("END")
         on_state(RunState.GENERATING_REPORT, "Rendering report.pdf, report.json and report_v2.json")
+        from winnow_cli.report import print_summary, render_standalone_report
+
         render_standalone_report(output, keys, config, result, input_dir, started)
         on_state.finish()
     print_summary(console, result, output_dir)
     return result
+
+
+def _prefetch_projections(embeddings: np.ndarray) -> None:
+    """Start the report's 2-D projections of the run's embeddings (see ``PipelineHooks``)."""
+    from winnow_reporter.render import prefetch_projections
+
+    prefetch_projections(embeddings)

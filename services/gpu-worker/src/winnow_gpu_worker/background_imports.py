@@ -1,6 +1,6 @@
-"""The model code (torch, timm, torchvision, lightly) imported in a thread while a run starts.
+"""The model code (torch and the worker's model modules) imported in a thread while a run starts.
 
-Importing it takes about three seconds of one core, and a run needs it only when it builds its
+Importing it takes about a second and a half of one core, and a run needs it only when it builds its
 model, after the check. The pipeline imports without it (its stages import the model modules
 when they need them), so a standalone run can check its files while this thread imports;
 where the stage's own import comes first, it waits for this one (Python's import locks),
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 log = logging.getLogger(__name__)
 
 #: What a run imports to build and run its model.
-MODEL_MODULES = ("winnow_gpu_worker.stages.model", "winnow_gpu_worker.ml.embed", "timm")
+MODEL_MODULES = ("winnow_gpu_worker.stages.model", "winnow_gpu_worker.ml.embed")
 
 
 class BackgroundImports:
@@ -55,9 +55,10 @@ class BackgroundImports:
 
 
 @contextmanager
-def model_imports_in_background() -> Iterator[BackgroundImports]:
-    """Import :data:`MODEL_MODULES` in a thread for the block; waits for it on the way out."""
-    imports = BackgroundImports().start()
+def model_imports_in_background(also: tuple[str, ...] = ()) -> Iterator[BackgroundImports]:
+    """Import :data:`MODEL_MODULES` (then ``also``) in a thread for the block; waits for it
+    on the way out."""
+    imports = BackgroundImports((*MODEL_MODULES, *also)).start()
     try:
         yield imports
     finally:

