@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -224,13 +225,19 @@ def test_build_time_counts_against_the_expected_steps() -> None:
     assert kcenter_tune.fastest({}, {}, 10) is None
 
 
-def test_a_cached_choice_is_redone_for_another_selection_length(tmp_path: Path) -> None:
-    cache = tmp_path / "k.json"
-    x = _data()
+def _measured_once(cache: Path, x: np.ndarray) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The cache file's data after one measurement (every kernel 5 ms, int8-pack 4 ms), and
+    the entry for ``x``."""
     ms = {name: 5.0 for name in KERNELS} | {"int8-pack": 4.0}
     kcenter_tune.choose_kernel(x, _norms(x), cache_path=cache, timer=_fake(ms))
     data = json.loads(cache.read_text())
-    entry = data["entries"][kcenter_tune.machine_key(None)][kcenter_tune.shape_class(x)]
+    return data, data["entries"][kcenter_tune.machine_key(None)][kcenter_tune.shape_class(x)]
+
+
+def test_a_cached_choice_is_redone_for_another_selection_length(tmp_path: Path) -> None:
+    cache = tmp_path / "k.json"
+    x = _data()
+    data, entry = _measured_once(cache, x)
     entry["build_ms"] = {name: 0.0 for name in KERNELS} | {"int8-pack": 1000.0}
     cache.write_text(json.dumps(data))
     short = kcenter_tune.choose_kernel(
@@ -277,10 +284,7 @@ def test_loading_the_compiled_step_counts_for_a_process_that_has_not(
 
     cache = tmp_path / "k.json"
     x = _data()
-    ms = {name: 5.0 for name in KERNELS} | {"int8-pack": 4.0}
-    kcenter_tune.choose_kernel(x, _norms(x), cache_path=cache, timer=_fake(ms))
-    data = json.loads(cache.read_text())
-    entry = data["entries"][kcenter_tune.machine_key(None)][kcenter_tune.shape_class(x)]
+    data, entry = _measured_once(cache, x)
     # measured in a child process, where the step came from numba's cache
     assert entry["fused_load_ms"] == pytest.approx(kcenter_fused.load_ms(), abs=1e-3)
     assert entry["fused_load_ms"] > 0.0
