@@ -322,3 +322,24 @@ def test_a_short_selection_takes_float32_without_measuring(
     monkeypatch.setattr(kcenter_tune, "median_step_time", _fake(ms))
     long = MinDistanceTracker(x, expected_steps=100)  # 100 passes: measured
     assert long.choice is not None and long.precision == "bfloat16"
+
+
+def test_the_load_time_is_measured_before_the_quiet_check_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child process that times loading the compiled step must not count as other load
+    (the measurement would be kept only briefly and be redone)."""
+    from winnow_gpu_worker.ml import kcenter_fused
+
+    order: list[str] = []
+    real_probe = kcenter_tune._cpu_probe
+    monkeypatch.setattr(kcenter_fused, "_load_ms", None)
+    monkeypatch.setattr(kcenter_fused, "_measure_load_ms", lambda: order.append("load") or 250.0)
+    monkeypatch.setattr(kcenter_tune, "_cpu_probe", lambda: order.append("probe") or real_probe())
+    x = _data()
+    ms = {name: 5.0 for name in KERNELS}
+    choice = kcenter_tune.choose_kernel(
+        x, _norms(x), cache_path=tmp_path / "k.json", timer=_fake(ms)
+    )
+    assert order[0] == "load" and order.count("load") == 1 and "probe" in order
+    assert choice.fused_load_ms == 250.0
