@@ -19,6 +19,11 @@ _LABELS = "labels"
 _BLOCK_ROWS = 4096
 
 
+def _header(dim: int) -> list[str]:
+    """The header row of ``dim``-d embeddings."""
+    return [_FILENAMES, *(f"embedding_{i}" for i in range(dim)), _LABELS]
+
+
 def write_embeddings_csv(
     filenames: Sequence[str], embeddings: np.ndarray, labels: Sequence[int] | None = None
 ) -> bytes:
@@ -40,7 +45,7 @@ def write_embeddings_csv(
     dim = emb.shape[1]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([_FILENAMES, *(f"embedding_{i}" for i in range(dim)), _LABELS])
+    writer.writerow(_header(dim))
     # One %-format per row runs in C; formatting values individually is several times slower
     # on million-row exports, and numbers never need csv quoting.
     row_format = ",".join(["%.9g"] * dim)
@@ -121,8 +126,7 @@ def _read_plain(data: bytes) -> tuple[list[str], np.ndarray, list[int]] | None:
     lines = (line for line in io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")) if line.strip())
     header = next(lines, b"").rstrip(b"\n").split(b",")
     dim = len(header) - 2
-    expected = [_FILENAMES, *(f"embedding_{i}" for i in range(dim)), _LABELS]
-    if dim < 0 or header != [name.encode() for name in expected]:
+    if dim < 0 or header != [name.encode() for name in _header(dim)]:
         return None
     embeddings = np.empty((data.count(b"\n") + 1, dim), dtype=np.float32)
     filenames: list[str] = []

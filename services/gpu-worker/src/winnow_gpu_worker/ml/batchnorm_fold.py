@@ -91,7 +91,9 @@ def _fold_children(module: nn.Module) -> int:
     return folded
 
 
-def _same_function(a: nn.Module, b: nn.Module, probe: torch.Tensor) -> bool:
+def same_function(a: nn.Module, b: nn.Module, probe: torch.Tensor) -> bool:
+    """Whether ``b`` computes what ``a`` does on ``probe``, up to :data:`FOLD_TOLERANCE` of the
+    output's magnitude (a rewritten copy of a model checked against the model)."""
     with torch.inference_mode():
         want, got = a(probe), b(probe)
     if not isinstance(want, torch.Tensor) or not isinstance(got, torch.Tensor):
@@ -115,12 +117,20 @@ def fold_batchnorms(model: nn.Module, probe: torch.Tensor) -> nn.Module | None:
     count = _fold_children(folded_model)
     if count == 0:
         return None
+    return checked_copy(model, folded_model, probe, "BatchNorm folding")
+
+
+def checked_copy(
+    model: nn.Module, rewritten: nn.Module, probe: torch.Tensor, what: str
+) -> nn.Module | None:
+    """``rewritten`` if it computes what ``model`` does on ``probe`` (:func:`same_function`),
+    else None: it changed the outputs, or the probe does not run (``what`` is logged)."""
     try:
-        same = _same_function(model, folded_model, probe)
-    except Exception as exc:  # a probe the model does not accept: keep it as it is
-        logger.debug("BatchNorm folding not checked (%s): %s", type(model).__name__, exc)
+        same = same_function(model, rewritten, probe)
+    except Exception as exc:  # a probe the model does not accept, an unsupported layer
+        logger.debug("%s not checked (%s): %s", what, type(model).__name__, exc)
         return None
     if not same:
-        logger.debug("BatchNorm folding changed %s's outputs; not folded", type(model).__name__)
+        logger.debug("%s changed %s's outputs; not used", what, type(model).__name__)
         return None
-    return folded_model
+    return rewritten

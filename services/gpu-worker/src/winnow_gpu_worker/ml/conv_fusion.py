@@ -23,15 +23,12 @@ from __future__ import annotations
 
 import copy
 import itertools
-import logging
-import math
 
 import torch
 from torch import nn
 
-from winnow_gpu_worker.ml.batchnorm_fold import FOLD_TOLERANCE, AfterNorm
-
-logger = logging.getLogger(__name__)
+from winnow_gpu_worker.ml.batchnorm_fold import AfterNorm, checked_copy
+from winnow_gpu_worker.ml.lite0 import same_padding
 
 # The activations oneDNN applies as a post-op: module type -> (attribute, scalars).
 _POST_OPS: dict[type[nn.Module], tuple[str, list[float]]] = {
@@ -45,12 +42,6 @@ _POST_OPS: dict[type[nn.Module], tuple[str, list[float]]] = {
 # bf16 convolution gives wrong numbers for an output one column wide (torch 2.14, AVX-512/AMX;
 # F.conv2d too); the outputs before the last one are computed twice, the same numbers.
 _TAIL = 2
-
-
-def _same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
-    """TensorFlow's "same" padding of one side (before, after), as timm's ``pad_same``."""
-    total = max((math.ceil(size / stride) - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
-    return total // 2, total - total // 2
 
 
 def pad_border(x: torch.Tensor, top: int, bottom: int, left: int, right: int) -> torch.Tensor:
@@ -187,8 +178,8 @@ class FusedConvAct(nn.Module):
     def _pads(self, x: torch.Tensor) -> tuple[int, int, int, int]:
         conv = self.conv
         kh, kw = conv.weight.shape[-2:]
-        top, bottom = _same_padding(x.shape[-2], kh, conv.stride[0], conv.dilation[0])
-        left, right = _same_padding(x.shape[-1], kw, conv.stride[1], conv.dilation[1])
+        top, bottom = same_padding(x.shape[-2], kh, conv.stride[0], conv.dilation[0])
+        left, right = same_padding(x.shape[-1], kw, conv.stride[1], conv.dilation[1])
         return top, bottom, left, right
 
     def _weights(self, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -235,17 +226,7 @@ def fuse_conv_activations(model: nn.Module, probe: torch.Tensor) -> nn.Module | 
     fused_model = copy.deepcopy(model)
     if _fuse_children(fused_model) == 0:
         return None
-    try:
-        with torch.inference_mode():
-            want, got = model(probe), fused_model(probe)
-    except Exception as exc:  # an unsupported layer or probe: keep the model as it is
-        logger.debug("convolutions not fused (%s): %s", type(model).__name__, exc)
-        return None
-    scale = float(want.abs().max()) or 1.0
-    if want.shape != got.shape or float((want - got).abs().max()) > FOLD_TOLERANCE * scale:
-        logger.debug("fusing changed %s's outputs; not fused", type(model).__name__)
-        return None
-    return fused_model
+    return checked_copy(model, fused_model, probe, "fusing convolutions")
 
 
 __all__ = ["FusedConvAct", "fuse_conv_activations", "pad_border"]

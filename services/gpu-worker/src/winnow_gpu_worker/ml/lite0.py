@@ -46,16 +46,21 @@ class BatchNormAct2d(nn.BatchNorm2d):
         return self.act(self.drop(super().forward(x)))  # type: ignore[no-any-return]
 
 
+def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
+    """TensorFlow's "same" padding of one side (before, after), as timm's ``pad_same``."""
+    total = max((math.ceil(size / stride) - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
 class Conv2dSame(nn.Conv2d):
     """A convolution with TensorFlow's "same" padding (asymmetric for stride 2), as timm's."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pads: list[int] = []
+        pads: list[int] = []  # F.pad's order: last dimension first
         for size, k, s, d in reversed(
             list(zip(x.shape[-2:], self.kernel_size, self.stride, self.dilation, strict=True))
         ):
-            total = max((math.ceil(size / s) - 1) * s + (k - 1) * d + 1 - size, 0)
-            pads += [total // 2, total - total // 2]
+            pads += same_padding(size, k, s, d)
         return F.conv2d(
             F.pad(x, pads), self.weight, self.bias, self.stride, 0, self.dilation, self.groups
         )
