@@ -70,15 +70,15 @@ def select(
     n_candidates = int(candidates.sum())
 
     objectives: list[Objective] = []
-    if n > 0 and n_candidates > 0:
+    picks = max(0, min(n, n_candidates))
+    if picks > 0:
         # Building scores can be costly (TYPICALITY is O(N^2)); skip it when nothing is picked.
-        picks = max(0, min(n, n_candidates))
         objectives = [
             _objective(i, s, n_input, candidates, preselected, picks)
             for i, s in enumerate(strategies)
             if s.kind is not _S.THRESHOLD
         ]
-    loop = _Loop(n_input, candidates, objectives, filters, progress, max(0, min(n, n_candidates)))
+    loop = _Loop(n_input, candidates, objectives, filters, progress, picks)
     if _diversity_alone(objectives, n_candidates, n_input):
         stop = loop.run_farthest(n, objectives[0])  # type: ignore[arg-type]
     elif any(o.dynamic for o in objectives):
